@@ -1,0 +1,116 @@
+import { Command, Option } from 'commander';
+import { loadConfig } from '../app/config';
+import { startApp } from '../app/app';
+import { rotateKeys } from '../app/keys';
+import { openDatabase } from '../db/client';
+import { createLogger } from '../lib/logger';
+
+/** `leadsboost`: the operator's command. Each subcommand calls the same services as the HTTP API. */
+const program = new Command('leadsboost').description('LeadsBoost lead platform').showHelpAfterError();
+
+program
+  .command('start')
+  .description('Start the api and/or the worker (PGlite in DATA_DIR, or PostgreSQL at DATABASE_URL)')
+  .addOption(new Option('--role <role>', 'what this process runs').choices(['api', 'worker', 'all']).default('all'))
+  .action(async (opts: { role: 'api' | 'worker' | 'all' }) => {
+    const config = loadConfig();
+    const app = await startApp(config, { role: opts.role });
+    const db = config.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.DATA_DIR}`;
+    app.container.log.info({ role: opts.role, database: db }, 'LeadsBoost started');
+    if (app.url) console.log(`\n  LeadsBoost is running: open ${config.publicUrl}\n  Database: ${db}\n`);
+    const shutdown = (signal: string) => {
+      app.container.log.info({ signal }, 'shutting down');
+      const force = setTimeout(() => process.exit(1), 30_000);
+      force.unref();
+      app.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+
+program
+  .command('migrate')
+  .description('Apply database migrations and exit')
+  .action(async () => {
+    const config = loadConfig();
+    const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+    await database.migrate();
+    await database.close();
+    console.log('Migrations applied.');
+  });
+
+program
+  .command('create-admin')
+  .description('Create a user who owns a new workspace (for a first start without the sign-up page)')
+  .requiredOption('--email <email>')
+  .requiredOption('--name <name>')
+  .requiredOption('--phone <phone>', 'with country code, e.g. +60123456789')
+  .requiredOption('--company <company>', 'the workspace name')
+  .option('--password <password>', 'or set LEADSBOOST_ADMIN_PASSWORD')
+  .action(async (opts: { email: string; name: string; phone: string; company: string; password?: string }) => {
+    const config = loadConfig();
+    const password = opts.password ?? process.env.LEADSBOOST_ADMIN_PASSWORD;
+    if (!password || password.length < 10) throw new Error('Give a password of at least 10 characters.');
+    const app = await startApp(config, { role: 'worker', log: createLogger('warn') });
+    try {
+      const started = await app.container.auth.signup(
+        { email: opts.email, name: opts.name, phone: opts.phone, password, companyName: opts.company },
+        { ip: null, userAgent: 'leadsboost create-admin' },
+      );
+      await app.container.authRepo.updateUser(started.user.id, { emailVerifiedAt: new Date() });
+      await app.container.auth.logout(started.user.id, started.session.id, { ip: null, userAgent: 'leadsboost create-admin' });
+      console.log(`Created ${started.user.email}, owner of workspace ${started.workspaceId}.`);
+    } finally {
+      await app.stop();
+    }
+  });
+
+const audit = program.command('audit').description('Audit log tools');
+audit
+  .command('verify')
+  .description('Recompute every hash chain of the audit log; exits 1 if any row was changed, removed or reordered')
+  .action(async () => {
+    const config = loadConfig();
+    const app = await startApp(config, { role: 'worker', log: createLogger('warn') });
+    try {
+      const reports = await app.container.audit.verify();
+      let broken = 0;
+      for (const r of reports) {
+        if (r.ok) console.log(`ok      ${r.chain}  (${r.rows} rows)`);
+        else {
+          broken++;
+          console.log(`BROKEN  ${r.chain}  at row ${r.brokenAtSeq}: ${r.reason}`);
+        }
+      }
+      console.log(broken ? `${broken} chain(s) broken.` : `All ${reports.length} chain(s) intact.`);
+      process.exitCode = broken ? 1 : 0;
+    } finally {
+      await app.stop();
+    }
+  });
+
+const keys = program.command('keys').description('Encryption keys');
+keys
+  .command('rotate')
+  .description('Make a new data key active and re-encrypt every stored secret with it')
+  .action(async () => {
+    const config = loadConfig();
+    const log = createLogger('warn');
+    const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+    await database.migrate();
+    try {
+      const result = await rotateKeys(config, database.db, log);
+      console.log(`Active key is now ${result.keyId}; ${result.rewritten} secret(s) re-encrypted.`);
+      if (config.ENCRYPTION_KEYS) console.log('Keep the older keys in ENCRYPTION_KEYS until backups made with them have expired.');
+    } finally {
+      await database.close();
+    }
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,161 @@
+import { sql } from 'drizzle-orm';
+import { fromDrizzle, fromPglite, PgBoss } from 'pg-boss';
+import type { z } from 'zod';
+import type { Database, DbOrTx } from '../db/client';
+import { AppError } from '../lib/errors';
+import type { Logger } from '../lib/logger';
+
+/**
+ * A job kind: a name, a zod payload and its retry policy. Payloads carry ids, never personal data or secrets, because
+ * the queue's rows outlive the records they point to (erasure must not have to search job payloads).
+ */
+export interface JobDefinition<S extends z.ZodType = z.ZodType> {
+  name: string;
+  payload: S;
+  retryLimit?: number;
+  /** Seconds before the first retry; doubled each time when `retryBackoff` (the default). */
+  retryDelay?: number;
+  retryBackoff?: boolean;
+  expireInSeconds?: number;
+}
+
+export const defineJob = <S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> => def;
+
+export type JobHandler<S extends z.ZodType> = (payload: z.infer<S>, ctx: { jobId: string; log: Logger }) => Promise<void>;
+
+interface Registered {
+  def: JobDefinition;
+  handler: JobHandler<z.ZodType>;
+}
+
+export interface FailedJob {
+  id: string;
+  queue: string;
+  error: string;
+  createdOn: Date;
+  completedOn: Date | null;
+  retryCount: number;
+}
+
+const DEAD_LETTER_SUFFIX = '__dead';
+
+/** The durable job queue (pg-boss in the same database), with one worker loop per registered job kind. */
+export class JobQueue {
+  readonly boss: PgBoss;
+  private readonly definitions = new Map<string, Registered>();
+  private started = false;
+
+  constructor(
+    private readonly database: Database,
+    private readonly log: Logger,
+    private readonly pollSeconds = 2,
+  ) {
+    this.boss = database.pglite
+      ? new PgBoss({ db: fromPglite(database.pglite), backend: 'pglite', schema: 'pgboss' })
+      : new PgBoss({ connectionString: database.connectionString!, schema: 'pgboss', max: 4 });
+    this.boss.on('error', (error) => this.log.error({ err: error }, 'job queue error'));
+  }
+
+  /** Declares who runs a job kind. Every kind that is sent must be registered before `start()`. */
+  handle<S extends z.ZodType>(def: JobDefinition<S>, handler: JobHandler<S>): void {
+    this.definitions.set(def.name, { def, handler: handler as JobHandler<z.ZodType> });
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.boss.start();
+    for (const { def } of this.definitions.values()) {
+      const deadLetter = def.name + DEAD_LETTER_SUFFIX;
+      await this.boss.createQueue(deadLetter, { retentionSeconds: 90 * 24 * 3600 });
+      await this.boss.createQueue(def.name, {
+        retryLimit: def.retryLimit ?? 5,
+        retryDelay: def.retryDelay ?? 10,
+        retryBackoff: def.retryBackoff ?? true,
+        expireInSeconds: def.expireInSeconds ?? 15 * 60,
+        deadLetter,
+      });
+    }
+    this.started = true;
+  }
+
+  /**
+   * Enqueues a job. Pass `tx` to make the job part of the caller's transaction: it exists only if that commits.
+   */
+  async send<S extends z.ZodType>(
+    def: JobDefinition<S>,
+    payload: z.infer<S>,
+    options: { tx?: DbOrTx; startAfter?: Date | number; singletonKey?: string } = {},
+  ): Promise<string | null> {
+    const data = def.payload.parse(payload) as object;
+    const sendOptions = {
+      startAfter: options.startAfter,
+      singletonKey: options.singletonKey,
+      ...(options.tx ? { db: fromDrizzle(options.tx as never, sql as never) } : {}),
+    };
+    return this.boss.send(def.name, data, sendOptions);
+  }
+
+  /** Starts polling every registered queue. Handlers that throw are retried with backoff, then dead-lettered. */
+  async work(): Promise<void> {
+    for (const { def, handler } of this.definitions.values()) {
+      await this.boss.work(def.name, { pollingIntervalSeconds: this.pollSeconds, batchSize: 1 }, async ([job]) => {
+        if (!job) return;
+        const payload = def.payload.safeParse(job.data);
+        if (!payload.success) throw new Error(`Invalid payload for ${def.name}: ${payload.error.message}`);
+        await handler(payload.data, { jobId: job.id, log: this.log.child({ job: def.name, jobId: job.id }) });
+      });
+    }
+  }
+
+  /** Jobs ready to run or running now (retries waiting for their backoff are not counted). */
+  async pendingCount(): Promise<number> {
+    const result = await this.boss
+      .getDb()
+      .executeSql(
+        "select count(*)::int as n from pgboss.job where state in ('created', 'active') and start_after <= now() and name not like '%__dead'",
+      );
+    return (result.rows[0] as { n: number } | undefined)?.n ?? 0;
+  }
+
+  /** Failed jobs of one workspace (the dead-letter view), newest first. */
+  async listFailed(workspaceId: string): Promise<FailedJob[]> {
+    const failed: FailedJob[] = [];
+    for (const name of this.definitions.keys()) {
+      const jobs = await this.boss.findJobs<Record<string, unknown>>(name, { data: { workspaceId }, limit: 1000 });
+      for (const job of jobs) {
+        if (job.state !== 'failed') continue;
+        failed.push({
+          id: job.id,
+          queue: name,
+          error: describeOutput(job.output),
+          createdOn: job.createdOn,
+          completedOn: job.completedOn,
+          retryCount: job.retryCount,
+        });
+      }
+    }
+    return failed.sort((a, b) => b.createdOn.getTime() - a.createdOn.getTime());
+  }
+
+  async retryFailed(workspaceId: string, jobId: string): Promise<void> {
+    for (const name of this.definitions.keys()) {
+      const [job] = await this.boss.findJobs<Record<string, unknown>>(name, { id: jobId, data: { workspaceId } });
+      if (job?.state === 'failed') {
+        await this.boss.retry(name, jobId);
+        return;
+      }
+    }
+    throw new AppError('not_found', 'This failed job was not found.');
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.boss.stop({ graceful: true, close: !this.database.pglite, timeout: 20_000 });
+  }
+}
+
+function describeOutput(output: unknown): string {
+  if (output && typeof output === 'object' && 'message' in output) return String(output.message);
+  return output ? JSON.stringify(output).slice(0, 500) : 'Unknown error';
+}
