@@ -23,10 +23,20 @@ describe('tenant isolation: every route refuses another workspace\u2019s ids', (
     const memberEmail = uniqueEmail('bmember');
     await b.client.post(`/api/v1/workspaces/${b.workspaceId}/invites`, { email: memberEmail, role: 'agent' });
     const token = linkIn(await t.mailTo(memberEmail), '/invite/').split('/invite/')[1]!;
-    const reg = await t.client().post(`/api/v1/invites/${token}/register`, { name: 'B Member', phone: '+60123456780', password: 'a-long-password-2' });
+    const reg = await t.client().post(`/api/v1/invites/${token}/register`, {
+      name: 'B Member',
+      phone: '+60123456780',
+      password: 'a-long-password-2',
+    });
     expect(reg.statusCode).toBe(201);
-    const pending = await b.client.post(`/api/v1/workspaces/${b.workspaceId}/invites`, { email: uniqueEmail('bpending'), role: 'viewer' });
-    const key = await b.client.post(`/api/v1/workspaces/${b.workspaceId}/api-keys`, { name: 'B key', scopes: ['leads.read'] });
+    const pending = await b.client.post(`/api/v1/workspaces/${b.workspaceId}/invites`, {
+      email: uniqueEmail('bpending'),
+      role: 'viewer',
+    });
+    const key = await b.client.post(`/api/v1/workspaces/${b.workspaceId}/api-keys`, {
+      name: 'B key',
+      scopes: ['leads.read'],
+    });
     const sessions = await b.client.get('/api/v1/auth/sessions');
     Object.assign(bIds, {
       workspaceId: b.workspaceId,
@@ -71,8 +81,16 @@ describe('tenant isolation: every route refuses another workspace\u2019s ids', (
     for (const { method, path, op } of await routes()) {
       if (!path.includes('{workspaceId}')) continue;
       const url = fill(path, bIds);
-      const body = sampleFor(op.requestBody?.content?.['application/json']?.schema, { role: 'viewer', scopes: ['leads.read'], name: 'Hijacked' });
-      const res = await a.client.request(method, url, method === 'GET' || method === 'DELETE' ? undefined : (body ?? {}));
+      const body = sampleFor(op.requestBody?.content?.['application/json']?.schema, {
+        role: 'viewer',
+        scopes: ['leads.read'],
+        name: 'Hijacked',
+      });
+      const res = await a.client.request(
+        method,
+        url,
+        method === 'GET' || method === 'DELETE' ? undefined : (body ?? {}),
+      );
       if (res.statusCode !== 404) failures.push(`${method} ${path} → ${res.statusCode} ${res.body.slice(0, 120)}`);
     }
     expect(failures).toEqual([]);
@@ -84,8 +102,15 @@ describe('tenant isolation: every route refuses another workspace\u2019s ids', (
       const ids = { ...bIds, workspaceId: a.workspaceId };
       if (!/\{(?!workspaceId)\w+\}/.test(path)) continue;
       const url = fill(path, ids);
-      const body = sampleFor(op.requestBody?.content?.['application/json']?.schema, { role: 'viewer', name: 'Hijacked' });
-      const res = await a.client.request(method, url, method === 'GET' || method === 'DELETE' ? undefined : (body ?? {}));
+      const body = sampleFor(op.requestBody?.content?.['application/json']?.schema, {
+        role: 'viewer',
+        name: 'Hijacked',
+      });
+      const res = await a.client.request(
+        method,
+        url,
+        method === 'GET' || method === 'DELETE' ? undefined : (body ?? {}),
+      );
       if (res.statusCode !== 404) failures.push(`${method} ${path} → ${res.statusCode} ${res.body.slice(0, 120)}`);
     }
     expect(failures).toEqual([]);
@@ -101,8 +126,16 @@ describe('tenant isolation: every route refuses another workspace\u2019s ids', (
     const failures: string[] = [];
     for (const { method, path, op } of await routes()) {
       if (!path.includes('{workspaceId}')) continue;
-      const body = sampleFor(op.requestBody?.content?.['application/json']?.schema, { role: 'viewer', scopes: ['leads.read'], name: 'Hijacked' });
-      const res = await keyClient.request(method, fill(path, bIds), method === 'GET' || method === 'DELETE' ? undefined : (body ?? {}));
+      const body = sampleFor(op.requestBody?.content?.['application/json']?.schema, {
+        role: 'viewer',
+        scopes: ['leads.read'],
+        name: 'Hijacked',
+      });
+      const res = await keyClient.request(
+        method,
+        fill(path, bIds),
+        method === 'GET' || method === 'DELETE' ? undefined : (body ?? {}),
+      );
       if (res.statusCode !== 404 && res.statusCode !== 401) failures.push(`${method} ${path} → ${res.statusCode}`);
     }
     expect(failures).toEqual([]);
@@ -112,7 +145,10 @@ describe('tenant isolation: every route refuses another workspace\u2019s ids', (
     const ws = await b.client.get(`/api/v1/workspaces/${b.workspaceId}`);
     expect(ws.json().name).toBe('Bravo');
     const members = await b.client.get(`/api/v1/workspaces/${b.workspaceId}/members`);
-    expect(members.json().items.map((m: { userId: string; role: string }) => [m.userId, m.role])).toContainEqual([bIds.userId, 'agent']);
+    expect(members.json().items.map((m: { userId: string; role: string }) => [m.userId, m.role])).toContainEqual([
+      bIds.userId,
+      'agent',
+    ]);
     const invites = await b.client.get(`/api/v1/workspaces/${b.workspaceId}/invites`);
     expect(invites.json().items.find((i: { id: string }) => i.id === bIds.inviteId).status).toBe('pending');
     const keys = await b.client.get(`/api/v1/workspaces/${b.workspaceId}/api-keys`);

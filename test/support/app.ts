@@ -48,7 +48,10 @@ let counter = 0;
 export const uniqueEmail = (prefix = 'user') => `${prefix}.${Date.now().toString(36)}.${++counter}@example.com`;
 
 /** The whole app in-process on a fresh database; requests go through `inject` (the real HTTP stack, no socket). */
-export async function createTestApp(env: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: { worker?: boolean } = {},
+): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lb-test-'));
   const config = loadConfig({
     DATA_DIR: dataDir,
@@ -113,7 +116,13 @@ export async function createTestApp(env: Record<string, string> = {}, options: {
       if (res.statusCode !== 201) throw new Error(`signup failed: ${res.body}`);
       const body = res.json();
       await client.refreshCsrf();
-      return { client, userId: body.user.id, workspaceId: body.workspace.id, email: input.email, password: input.password };
+      return {
+        client,
+        userId: body.user.id,
+        workspaceId: body.workspace.id,
+        email: input.email,
+        password: input.password,
+      };
     },
     close: async () => {
       await app.stop();
@@ -151,7 +160,8 @@ export class TestClient {
     if (body !== undefined) opts.payload = body as InjectOptions['payload'];
     const res = await this.server.inject(opts);
     for (const c of res.cookies) {
-      if (c.maxAge === 0 || c.value === '' || (c.expires && new Date(c.expires).getTime() < Date.now())) this.cookies.delete(c.name);
+      if (c.maxAge === 0 || c.value === '' || (c.expires && new Date(c.expires).getTime() < Date.now()))
+        this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
     }
     return res as unknown as Res;

@@ -139,7 +139,9 @@ export class AuthService {
       throw error;
     }
     const user = await repo.findUserByEmail(email);
-    const ok = user ? await verifyPassword(user.passwordHash, input.password) : (await burnPasswordCheck(input.password), false);
+    let ok = false;
+    if (user) ok = await verifyPassword(user.passwordHash, input.password);
+    else await burnPasswordCheck(input.password);
     if (!user || !ok) {
       await throttle.recordFailure(email, origin.ip);
       await audit.record({

@@ -1,0 +1,78 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type RunningApp, startApp } from '../../src/app/app';
+import { loadConfig } from '../../src/app/config';
+import { WEB_DIST } from '../../src/http/server';
+import { generateDataKey, Keyring } from '../../src/lib/crypto';
+import { createLogger } from '../../src/lib/logger';
+import { createTestDatabase } from '../support/db';
+
+/** Debian's Chromium with the flags quality.md gives (no sandbox as root, no background network). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface E2E {
+  app: RunningApp;
+  baseUrl: string;
+  browser: Browser;
+  dataDir: string;
+  newPage: (options?: { width?: number; height?: number }) => Promise<{ page: Page; context: BrowserContext }>;
+  close: () => Promise<void>;
+}
+
+/** The real server (built web app, real HTTP on a free port, fresh database) and a headless Chromium. */
+export async function startE2E(): Promise<E2E> {
+  if (!existsSync(path.join(WEB_DIST, 'index.html'))) throw new Error('web/dist is missing: run `npm run build` first');
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lb-e2e-'));
+  const { database, drop } = await createTestDatabase();
+  // PUBLIC_URL must be the address the browser uses so emailed links work; the port is known only after listening,
+  // so listen on a port chosen here.
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: baseUrl,
+    LOG_LEVEL: 'silent',
+    JOB_POLL_SECONDS: '0.5',
+    AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+  });
+  const app = await startApp(config, {
+    database,
+    keyring: new Keyring([generateDataKey('e2e')]),
+    log: createLogger('silent'),
+  });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
+  return {
+    app,
+    baseUrl,
+    browser,
+    dataDir,
+    newPage: async ({ width = 1280, height = 800 } = {}) => {
+      const context = await browser.newContext({ viewport: { width, height }, baseURL: baseUrl });
+      const page = await context.newPage();
+      page.on('pageerror', (e) => console.error('page error:', e.message));
+      return { page, context };
+    },
+    close: async () => {
+      await browser.close();
+      await app.stop();
+      await drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,286 @@
+/**
+ * Route tree (code-based TanStack Router).
+ *
+ * Public:   /login?redirect=  /signup  /forgot-password  /reset-password?token=  /verify-email?token=  /invite/:token
+ * Signed in (AppShell): /  → last used workspace
+ *           /w/:workspaceId → /w/:workspaceId/leads
+ *           /w/:workspaceId/settings/{workspace,members,api-keys,audit-log,jobs}
+ *           /account → /account/profile, /account/security
+ * Anything else: 404 page.
+ *
+ * Stable data-testid attributes for browser tests:
+ *   Shell:      workspace-switcher, current-workspace-name, workspace-option (data-workspace-id), create-workspace,
+ *               create-workspace-name, create-workspace-submit, user-menu, menu-profile, menu-security, sign-out,
+ *               nav-burger, navbar, nav-leads, nav-workspace, nav-members, nav-api-keys, nav-audit-log, nav-jobs,
+ *               nav-profile, nav-security, verify-email-banner, resend-verification
+ *   States:     empty-state, forbidden, mfa-required, not-found, page-loader, table-skeleton, error-alert,
+ *               page-error, no-workspace, confirm-modal, confirm-button
+ *   Auth:       login-email, login-password, login-submit, mfa-login-code, mfa-login-submit,
+ *               signup-form, signup-name, signup-email, signup-phone, signup-password, signup-company,
+ *               signup-submit, privacy-policy-link, forgot-email, forgot-submit, forgot-password-sent,
+ *               reset-password, reset-password-confirm, reset-submit, verify-email-state, verify-email-success
+ *   Invite:     invite-summary, invite-workspace, invite-role-badge, invite-inviter, invite-accept, invite-sign-in,
+ *               invite-sign-in-link, invite-wrong-account, invite-invalid, invite-register-form,
+ *               invite-register-name, invite-register-phone, invite-register-password, invite-register-submit
+ *   Workspace:  workspace-name, workspace-country, workspace-timezone, workspace-save, require-mfa-switch,
+ *               require-mfa-locked (tooltip wrapper shown to non-owners)
+ *   Members:    members-table, member-row (data-email), member-role-select, member-role, member-mfa, member-remove,
+ *               invite-button, invite-email, invite-role, invite-submit, invites-table, invite-row (data-email),
+ *               invite-revoke, invites-empty
+ *   API keys:   api-key-create, api-key-name, api-key-scopes, scope-<scope>, api-key-expiry, api-key-submit,
+ *               api-key-secret, api-key-copy, api-key-secret-done, api-keys-table, api-key-row, api-key-revoke
+ *   Audit log:  audit-filters, audit-action-filter, audit-from, audit-to, audit-table, audit-row (data-action),
+ *               audit-row-toggle, audit-row-details, audit-metadata, audit-load-more
+ *   Jobs:       jobs-table, job-row, job-retry
+ *   Account:    profile-name, profile-phone, profile-email, email-verified-badge, email-unverified-badge, profile-save,
+ *               current-password, new-password, confirm-password, change-password-submit,
+ *               mfa-section, mfa-status, mfa-setup-start, mfa-qr, mfa-secret, mfa-code-input, mfa-enable-submit,
+ *               recovery-codes, recovery-code, recovery-codes-copy, recovery-codes-download, recovery-codes-done,
+ *               mfa-regenerate-codes, mfa-disable, password-prompt, password-prompt-submit,
+ *               sessions-table, session-row (data-current), this-device-badge, session-revoke
+ */
+import { createRootRoute, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
+import { errorMessage } from '../components/error-alert';
+import { FullPageError, NotFoundPage } from '../components/status-pages';
+import { ProfilePage } from '../features/account/components/profile-page';
+import { SecurityPage } from '../features/account/components/security-page';
+import { ApiKeysPage } from '../features/api-keys/components/api-keys-page';
+import { AuditLogPage } from '../features/audit/components/audit-log-page';
+import { AuthLayout } from '../features/auth/components/auth-layout';
+import { ForgotPasswordPage, ResetPasswordPage } from '../features/auth/components/password-recovery-pages';
+import { SignInPage } from '../features/auth/components/sign-in-page';
+import { SignUpPage } from '../features/auth/components/sign-up-page';
+import { VerifyEmailPage } from '../features/auth/components/verify-email-page';
+import { fetchSession, sessionKey, useSession } from '../features/auth/hooks/use-session';
+import { FailedJobsPage } from '../features/jobs/components/failed-jobs-page';
+import { LeadsPage } from '../features/leads/components/leads-page';
+import { AcceptInvitePage } from '../features/members/components/accept-invite-page';
+import { MembersPage } from '../features/members/components/members-page';
+import { WorkspaceSettingsPage } from '../features/workspaces/components/workspace-settings-page';
+import { RequirePermission } from '../features/workspaces/hooks/use-current-workspace';
+import { queryClient } from '../lib/query-client';
+import { AppLayout, NoWorkspace, pickWorkspace, WorkspaceLayout } from './app-layout';
+
+const optionalString = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
+
+// Unknown paths under a layout render the 404 inside that layout (the router's default "fuzzy" mode).
+const rootRoute = createRootRoute({ component: Outlet });
+
+// Public screens share the centered card layout.
+const authLayoutRoute = createRoute({ getParentRoute: () => rootRoute, id: 'auth', component: AuthLayout });
+
+const loginRoute = createRoute({
+  getParentRoute: () => authLayoutRoute,
+  path: '/login',
+  validateSearch: (search: Record<string, unknown>): { redirect?: string } => ({
+    redirect: optionalString(search.redirect),
+  }),
+  component: function LoginRoute() {
+    const { redirect: target } = loginRoute.useSearch();
+    return <SignInPage redirect={target} />;
+  },
+});
+
+const signupRoute = createRoute({ getParentRoute: () => authLayoutRoute, path: '/signup', component: SignUpPage });
+
+const forgotPasswordRoute = createRoute({
+  getParentRoute: () => authLayoutRoute,
+  path: '/forgot-password',
+  component: ForgotPasswordPage,
+});
+
+const resetPasswordRoute = createRoute({
+  getParentRoute: () => authLayoutRoute,
+  path: '/reset-password',
+  validateSearch: (search: Record<string, unknown>): { token?: string } => ({ token: optionalString(search.token) }),
+  component: function ResetPasswordRoute() {
+    const { token } = resetPasswordRoute.useSearch();
+    return <ResetPasswordPage token={token} />;
+  },
+});
+
+const verifyEmailRoute = createRoute({
+  getParentRoute: () => authLayoutRoute,
+  path: '/verify-email',
+  validateSearch: (search: Record<string, unknown>): { token?: string } => ({ token: optionalString(search.token) }),
+  component: function VerifyEmailRoute() {
+    const { token } = verifyEmailRoute.useSearch();
+    return <VerifyEmailPage token={token} />;
+  },
+});
+
+const inviteRoute = createRoute({
+  getParentRoute: () => authLayoutRoute,
+  path: '/invite/$token',
+  component: function InviteRoute() {
+    const { token } = inviteRoute.useParams();
+    return <AcceptInvitePage key={token} token={token} />;
+  },
+});
+
+// Signed-in screens live inside the AppShell.
+const appLayoutRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: 'app',
+  beforeLoad: async ({ location }) => {
+    const session = await queryClient.ensureQueryData({ queryKey: sessionKey, queryFn: fetchSession });
+    if (!session) throw redirect({ to: '/login', search: { redirect: location.href }, replace: true });
+    return { session };
+  },
+  component: AppLayout,
+});
+
+const homeRoute = createRoute({
+  getParentRoute: () => appLayoutRoute,
+  path: '/',
+  beforeLoad: ({ context }) => {
+    const workspace = pickWorkspace(context.session);
+    if (workspace)
+      throw redirect({ to: '/w/$workspaceId/leads', params: { workspaceId: workspace.id }, replace: true });
+  },
+  component: NoWorkspace,
+});
+
+const workspaceRoute = createRoute({
+  getParentRoute: () => appLayoutRoute,
+  path: '/w/$workspaceId',
+  component: function WorkspaceRoute() {
+    const { workspaceId } = workspaceRoute.useParams();
+    return <WorkspaceLayout workspaceId={workspaceId} />;
+  },
+});
+
+const workspaceIndexRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: '/',
+  beforeLoad: ({ params }) => {
+    throw redirect({ to: '/w/$workspaceId/leads', params: { workspaceId: params.workspaceId }, replace: true });
+  },
+});
+
+const leadsRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: '/leads',
+  component: () => (
+    <RequirePermission permission="leads.read">
+      <LeadsPage />
+    </RequirePermission>
+  ),
+});
+
+const workspaceSettingsRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: '/settings/workspace',
+  component: () => (
+    <RequirePermission permission="workspace.update">
+      <WorkspaceSettingsPage />
+    </RequirePermission>
+  ),
+});
+
+const membersRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: '/settings/members',
+  component: () => (
+    <RequirePermission permission="members.read">
+      <MembersPage />
+    </RequirePermission>
+  ),
+});
+
+const apiKeysRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: '/settings/api-keys',
+  component: () => (
+    <RequirePermission permission="api_keys.manage">
+      <ApiKeysPage />
+    </RequirePermission>
+  ),
+});
+
+const auditLogRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: '/settings/audit-log',
+  component: () => (
+    <RequirePermission permission="audit.read">
+      <AuditLogPage />
+    </RequirePermission>
+  ),
+});
+
+const jobsRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: '/settings/jobs',
+  component: () => (
+    <RequirePermission permission="jobs.read">
+      <FailedJobsPage />
+    </RequirePermission>
+  ),
+});
+
+const accountRoute = createRoute({ getParentRoute: () => appLayoutRoute, path: '/account' });
+
+const accountIndexRoute = createRoute({
+  getParentRoute: () => accountRoute,
+  path: '/',
+  beforeLoad: () => {
+    throw redirect({ to: '/account/profile', replace: true });
+  },
+});
+
+const profileRoute = createRoute({
+  getParentRoute: () => accountRoute,
+  path: '/profile',
+  component: function ProfileRoute() {
+    const { data } = useSession();
+    return data ? <ProfilePage user={data.user} /> : null;
+  },
+});
+
+const securityRoute = createRoute({
+  getParentRoute: () => accountRoute,
+  path: '/security',
+  component: function SecurityRoute() {
+    const { data } = useSession();
+    return data ? <SecurityPage user={data.user} /> : null;
+  },
+});
+
+const routeTree = rootRoute.addChildren([
+  authLayoutRoute.addChildren([
+    loginRoute,
+    signupRoute,
+    forgotPasswordRoute,
+    resetPasswordRoute,
+    verifyEmailRoute,
+    inviteRoute,
+  ]),
+  appLayoutRoute.addChildren([
+    homeRoute,
+    workspaceRoute.addChildren([
+      workspaceIndexRoute,
+      leadsRoute,
+      workspaceSettingsRoute,
+      membersRoute,
+      apiKeysRoute,
+      auditLogRoute,
+      jobsRoute,
+    ]),
+    accountRoute.addChildren([accountIndexRoute, profileRoute, securityRoute]),
+  ]),
+]);
+
+export const router = createRouter({
+  routeTree,
+  defaultPreload: 'intent',
+  defaultPreloadStaleTime: 0,
+  scrollRestoration: true,
+  defaultNotFoundComponent: NotFoundPage,
+  defaultErrorComponent: ({ error, reset }) => <FullPageError message={errorMessage(error)} onRetry={reset} />,
+});
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: typeof router;
+  }
+}
