@@ -16,6 +16,15 @@ import { authRoutes } from '../domains/auth/auth.routes';
 import { policyPage, renderPolicy } from '../domains/privacy/policy-page';
 import { apiKeysRoutes } from '../domains/workspaces/api-keys.routes';
 import { publicInviteRoutes, workspacesRoutes } from '../domains/workspaces/workspaces.routes';
+import { activityRoutes } from '../domains/activity/activity.routes';
+import { contactsRoutes } from '../domains/contacts/contacts.routes';
+import { fieldsRoutes } from '../domains/fields/fields.routes';
+import { importsRoutes } from '../domains/imports/imports.routes';
+import { leadsRoutes } from '../domains/leads/leads.routes';
+import { operationsRoutes } from '../domains/operations/operations.routes';
+import { pipelinesRoutes } from '../domains/pipelines/pipelines.routes';
+import { routingRoutes } from '../domains/routing/routing.routes';
+import { viewsRoutes } from '../domains/views/views.routes';
 import { jobsRoutes } from '../jobs/jobs.routes';
 import { AppError } from '../lib/errors';
 import { newId } from '../lib/ids';
@@ -94,6 +103,20 @@ export async function buildServer(c: Container, options: { https?: { cert: Buffe
       await api.register(apiKeysRoutes(c), { prefix: '/workspaces' });
       await api.register(auditRoutes(c), { prefix: '/workspaces' });
       await api.register(jobsRoutes(c), { prefix: '/workspaces' });
+      // Leads and contacts (issue 4): each plugin declares paths below /workspaces/:workspaceId.
+      for (const routes of [
+        leadsRoutes,
+        contactsRoutes,
+        activityRoutes,
+        pipelinesRoutes,
+        fieldsRoutes,
+        routingRoutes,
+        viewsRoutes,
+        operationsRoutes,
+        importsRoutes,
+      ]) {
+        await api.register(routes(c), { prefix: '/workspaces' });
+      }
     },
     { prefix: '/api/v1' },
   );
@@ -114,12 +137,14 @@ client.collectDefaultMetrics({ prefix: 'leadsboost_' });
 
 function registerOps(app: FastifyInstance, c: Container) {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/readyz', { schema: { hide: true } }, async (req, reply) => {
     try {
       await c.database.ping();
       return { status: 'ready', database: c.database.kind };
     } catch {
-      return reply.code(503).send({ error: { code: 'unavailable', message: 'The database is not reachable.' } });
+      return reply
+        .code(503)
+        .send({ error: { code: 'unavailable', message: 'The database is not reachable.', requestId: String(req.id) } });
     }
   });
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {

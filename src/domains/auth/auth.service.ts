@@ -8,6 +8,7 @@ import { normaliseEmail, toE164 } from '../../lib/phone';
 import type { SignedTokens } from '../../lib/signed-token';
 import { describeUserAgent } from '../../lib/user-agent';
 import type { AuditService } from '../audit/audit.service';
+import { seedWorkspaceDefaults } from '../pipelines/pipelines.service';
 import type { WorkspacesRepository } from '../workspaces/workspaces.repository';
 import type { AuthRepository, SessionRow, UserRow } from './auth.repository';
 import { sendPasswordResetEmail, sendVerificationEmail } from './auth.jobs';
@@ -80,6 +81,7 @@ export class AuthService {
       const user = await this.insertUser(tx, { name: input.name.trim(), email, phone, passwordHash, verified: false });
       const workspace = await workspaces.insertWorkspace(tx, { id: newId(), name: input.companyName.trim() });
       await workspaces.addMember(tx, workspace.id, user.id, 'owner');
+      await seedWorkspaceDefaults(tx, workspace.id);
       const started = await this.openSession(tx, user, origin);
       const actor = { type: 'user' as const, id: user.id, sessionId: started.session.id, ...origin };
       await audit.record({ workspaceId: null, actor, action: 'auth.signup' }, tx);

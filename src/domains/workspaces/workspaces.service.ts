@@ -3,6 +3,7 @@ import { AppError, forbidden, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { AuditService } from '../audit/audit.service';
 import { actorOf, type Principal, type WorkspaceAccess } from '../auth/principal';
+import { seedWorkspaceDefaults } from '../pipelines/pipelines.service';
 import { type Permission, permissionsOf, ROLE_RANK, type Role } from './permissions';
 import type { WorkspaceRow, WorkspacesRepository } from './workspaces.repository';
 
@@ -68,6 +69,7 @@ export class WorkspacesService {
     return this.deps.db.transaction(async (tx) => {
       const ws = await this.deps.repo.insertWorkspace(tx, { id: newId(), name: name.trim() });
       await this.deps.repo.addMember(tx, ws.id, principal.userId, 'owner');
+      await seedWorkspaceDefaults(tx, ws.id);
       await this.deps.audit.record(
         { workspaceId: ws.id, actor: actorOf(principal), action: 'workspace.created', target: { type: 'workspace', id: ws.id } },
         tx,
