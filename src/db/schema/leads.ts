@@ -62,6 +62,10 @@ export const leads = pgTable(
     // "My leads" for agents.
     index('leads_owner_created_idx').on(t.workspaceId, t.ownerId, t.createdAt, t.id),
     index('leads_contact_idx').on(t.workspaceId, t.contactId),
+    // Other sorts people use on the list: recently updated, by name, biggest deals first.
+    index('leads_updated_idx').on(t.workspaceId, t.updatedAt, t.id),
+    index('leads_name_idx').on(t.workspaceId, t.name, t.id),
+    index('leads_value_idx').on(t.workspaceId, t.value.desc().nullsLast(), t.id.desc().nullsFirst()),
     uniqueIndex('leads_external_key').on(t.workspaceId, t.source, t.externalId),
     index('leads_search_trgm_idx').using('gin', sql`${t.search} gin_trgm_ops`),
     index('leads_tags_idx').using('gin', t.tags),

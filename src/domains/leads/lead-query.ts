@@ -252,9 +252,10 @@ export function compileLeadQuery(
   const dir = query.sort.direction;
   const d = dir === 'asc' ? sql`asc` : sql`desc`;
   const e = sortField.expr;
+  // Empty values always come last; `nulls last` in both directions lets an index like (value desc nulls last) serve it.
   const orderBy = sortField.notNull
     ? [sql`${e} ${d}`, sql`${leads.id} ${d}`]
-    : [sql`(${e} is null) asc`, sql`${e} ${d}`, sql`${leads.id} ${d}`];
+    : [sql`${e} ${d} nulls last`, sql`${leads.id} ${d}`];
 
   if (options.cursor) {
     const c = decodeCursor(options.cursor);
