@@ -74,8 +74,13 @@ export function requirePrincipal(req: FastifyRequest): Principal {
   return req.principal;
 }
 
-export async function workspaceAccess(c: Container, req: FastifyRequest, workspaceId: string): Promise<WorkspaceAccess> {
-  return c.workspaces.access(requirePrincipal(req), workspaceId);
+export async function workspaceAccess(
+  c: Container,
+  req: FastifyRequest,
+  workspaceId: string,
+  options: { allowWithoutMfa?: boolean } = {},
+): Promise<WorkspaceAccess> {
+  return c.workspaces.access(requirePrincipal(req), workspaceId, options);
 }
 
 export function setSessionCookie(c: Container, reply: FastifyReply, token: string): void {

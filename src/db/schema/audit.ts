@@ -30,3 +30,13 @@ export const auditLog = pgTable(
     index('audit_log_actor_time_idx').on(t.actorId, t.createdAt),
   ],
 );
+
+/**
+ * The last row of each chain. Appends lock and advance it in the same transaction, and `audit verify` checks that
+ * every chain still ends there, so removing the newest rows (which a hash chain alone cannot show) is detected.
+ */
+export const auditChainHeads = pgTable('audit_chain_heads', {
+  chain: text('chain').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+});

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, or } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
-import { apiKeys, auditLog, memberships, users } from '../../db/schema';
+import { apiKeys, auditChainHeads, auditLog, memberships, users } from '../../db/schema';
 import { type ChainedFields, chainHash, GENESIS_HASH } from './audit.chain';
 
 export type AuditRow = typeof auditLog.$inferSelect;
@@ -20,15 +20,15 @@ export class AuditRepository {
   constructor(private readonly db: Db) {}
 
   async append(tx: DbOrTx, row: Omit<ChainedFields, 'seq'>): Promise<AuditRow> {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${row.chain}))`);
-    const [last] = await tx
-      .select({ seq: auditLog.seq, hash: auditLog.hash })
-      .from(auditLog)
-      .where(eq(auditLog.chain, row.chain))
-      .orderBy(desc(auditLog.seq))
-      .limit(1);
-    const seq = (last?.seq ?? 0) + 1;
-    const prevHash = last?.hash ?? GENESIS_HASH;
+    // The head row is the chain's lock: concurrent writers to one chain queue here and never fork it.
+    await tx.insert(auditChainHeads).values({ chain: row.chain, seq: 0, hash: GENESIS_HASH }).onConflictDoNothing();
+    const [head] = await tx
+      .select()
+      .from(auditChainHeads)
+      .where(eq(auditChainHeads.chain, row.chain))
+      .for('update');
+    const seq = head!.seq + 1;
+    const prevHash = head!.hash;
     const full: ChainedFields = { ...row, seq };
     const values: typeof auditLog.$inferInsert = {
       ...full,
@@ -37,7 +37,12 @@ export class AuditRepository {
       hash: chainHash(prevHash, full),
     };
     const [inserted] = await tx.insert(auditLog).values(values).returning();
+    await tx.update(auditChainHeads).set({ seq, hash: values.hash }).where(eq(auditChainHeads.chain, row.chain));
     return inserted!;
+  }
+
+  async heads(): Promise<{ chain: string; seq: number; hash: string }[]> {
+    return this.db.select().from(auditChainHeads);
   }
 
   /** A workspace's own events plus the account events (sign-ins) of its current members. */

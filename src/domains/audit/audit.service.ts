@@ -106,10 +106,15 @@ export class AuditService {
     return this.repo.distinctActions(workspaceId);
   }
 
-  /** Recomputes every chain; a row edited, removed or reordered outside the product shows up here. */
+  /**
+   * Recomputes every chain; a row edited, removed or reordered outside the product shows up here, and so does a
+   * chain whose newest rows (or all rows) were removed, because it no longer ends at its recorded head.
+   */
   async verify(): Promise<ChainReport[]> {
     const reports: ChainReport[] = [];
-    for (const chain of await this.repo.chains()) {
+    const heads = new Map((await this.repo.heads()).map((h) => [h.chain, h]));
+    const chains = new Set([...(await this.repo.chains()), ...heads.keys()]);
+    for (const chain of [...chains].sort()) {
       let prevHash = GENESIS_HASH;
       let expectedSeq = 1;
       let rows = 0;
@@ -128,6 +133,16 @@ export class AuditService {
           expectedSeq++;
         }
         if (report) break;
+      }
+      const head = heads.get(chain);
+      if (!report && (!head || head.seq !== expectedSeq - 1 || head.hash !== prevHash)) {
+        report = {
+          chain,
+          rows,
+          ok: false,
+          brokenAtSeq: expectedSeq,
+          reason: head ? `rows after ${expectedSeq - 1} are missing (the chain ended at ${head.seq})` : 'the chain has no recorded head',
+        };
       }
       reports.push(report ?? { chain, rows, ok: true });
     }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { Container } from '../../app/container';
 import {
@@ -101,6 +102,8 @@ export function workspacesRoutes(c: Container): FastifyPluginAsyncZod {
               defaultCountry: z
                 .string()
                 .regex(/^[A-Z]{2}$/, { message: 'Use a two-letter country code such as MY' })
+                // Phone numbers are read with this country, so it must be one libphonenumber knows (not "XX").
+                .refine((code) => isSupportedCountry(code), { message: 'Unknown country code' })
                 .optional(),
               timezone: z.string().refine(isTimezone, { message: 'Unknown timezone' }).optional(),
               requireMfa: z.boolean().optional(),
@@ -139,7 +142,10 @@ export function workspacesRoutes(c: Container): FastifyPluginAsyncZod {
       '/:workspaceId/members/:userId',
       { schema: { tags, summary: 'Remove a member (or leave, with your own id)', params: memberParams } },
       async (req, reply) => {
-        await c.workspaces.removeMember(await workspaceAccess(c, req, req.params.workspaceId), req.params.userId);
+        // Leaving is always possible, even from a workspace whose 2FA rule the member does not meet yet.
+        const leaving = req.principal?.kind === 'session' && req.principal.userId === req.params.userId;
+        const access = await workspaceAccess(c, req, req.params.workspaceId, { allowWithoutMfa: leaving });
+        await c.workspaces.removeMember(access, req.params.userId);
         return reply.code(204).send();
       },
     );

@@ -31,7 +31,7 @@ export class WorkspacesService {
    * Resolves what the caller may do in a workspace. Not a member (or a key of another workspace) is answered as
    * "not found", so ids of other workspaces reveal nothing.
    */
-  async access(principal: Principal, workspaceId: string): Promise<WorkspaceAccess> {
+  async access(principal: Principal, workspaceId: string, options: { allowWithoutMfa?: boolean } = {}): Promise<WorkspaceAccess> {
     const ws = await this.deps.repo.getWorkspace(workspaceId);
     if (principal.kind === 'api_key') {
       if (!ws || principal.workspaceId !== workspaceId) throw notFound('This workspace');
@@ -39,7 +39,7 @@ export class WorkspacesService {
     }
     const role = ws ? await this.deps.repo.getRole(workspaceId, principal.userId) : undefined;
     if (!ws || !role) throw notFound('This workspace');
-    if (ws.requireMfa && !principal.mfaEnabled) {
+    if (ws.requireMfa && !principal.mfaEnabled && !options.allowWithoutMfa) {
       throw new AppError(
         'mfa_enrolment_required',
         'This workspace requires two-factor authentication. Turn it on in your account security settings to continue.',
