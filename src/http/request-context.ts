@@ -35,7 +35,8 @@ export function makeAuthenticate(c: Container) {
     const authorization = req.headers.authorization;
     if (authorization) {
       const [scheme, secret] = authorization.split(' ');
-      const principal = scheme?.toLowerCase() === 'bearer' && secret ? await c.apiKeys.authenticate(secret, origin) : null;
+      const principal =
+        scheme?.toLowerCase() === 'bearer' && secret ? await c.apiKeys.authenticate(secret, origin) : null;
       if (!principal) throw new AppError('unauthenticated', 'The API key is not valid, has expired or was revoked.');
       req.principal = principal;
       return;

@@ -11,20 +11,20 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import client from 'prom-client';
 import type { Container } from '../app/container';
+import { activityRoutes } from '../domains/activity/activity.routes';
 import { auditRoutes } from '../domains/audit/audit.routes';
 import { authRoutes } from '../domains/auth/auth.routes';
-import { policyPage, renderPolicy } from '../domains/privacy/policy-page';
-import { apiKeysRoutes } from '../domains/workspaces/api-keys.routes';
-import { publicInviteRoutes, workspacesRoutes } from '../domains/workspaces/workspaces.routes';
-import { activityRoutes } from '../domains/activity/activity.routes';
 import { contactsRoutes } from '../domains/contacts/contacts.routes';
 import { fieldsRoutes } from '../domains/fields/fields.routes';
 import { importsRoutes } from '../domains/imports/imports.routes';
 import { leadsRoutes } from '../domains/leads/leads.routes';
 import { operationsRoutes } from '../domains/operations/operations.routes';
 import { pipelinesRoutes } from '../domains/pipelines/pipelines.routes';
+import { policyPage, renderPolicy } from '../domains/privacy/policy-page';
 import { routingRoutes } from '../domains/routing/routing.routes';
 import { viewsRoutes } from '../domains/views/views.routes';
+import { apiKeysRoutes } from '../domains/workspaces/api-keys.routes';
+import { publicInviteRoutes, workspacesRoutes } from '../domains/workspaces/workspaces.routes';
 import { jobsRoutes } from '../jobs/jobs.routes';
 import { AppError } from '../lib/errors';
 import { newId } from '../lib/ids';
@@ -33,7 +33,10 @@ import { makeAuthenticate } from './request-context';
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
-export async function buildServer(c: Container, options: { https?: { cert: Buffer; key: Buffer } } = {}): Promise<FastifyInstance> {
+export async function buildServer(
+  c: Container,
+  options: { https?: { cert: Buffer; key: Buffer } } = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: c.log,
     trustProxy: c.config.TRUST_PROXY,
@@ -50,7 +53,9 @@ export async function buildServer(c: Container, options: { https?: { cert: Buffe
     reply.header('x-request-id', req.id);
   });
   app.addHook('onResponse', async (req, reply) => {
-    httpDuration.labels(req.method, req.routeOptions.url ?? 'unmatched', String(reply.statusCode)).observe(reply.elapsedTime / 1000);
+    httpDuration
+      .labels(req.method, req.routeOptions.url ?? 'unmatched', String(reply.statusCode))
+      .observe(reply.elapsedTime / 1000);
   });
 
   await app.register(cookie);
@@ -84,7 +89,12 @@ export async function buildServer(c: Container, options: { https?: { cert: Buffe
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'LeadsBoost API', version: '1.0.0', description: 'Every route of LeadsBoost. Authenticate with a session cookie or `Authorization: Bearer <API key>`.' },
+      info: {
+        title: 'LeadsBoost API',
+        version: '1.0.0',
+        description:
+          'Every route of LeadsBoost. Authenticate with a session cookie or `Authorization: Bearer <API key>`.',
+      },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ apiKey: [] }],
     },
@@ -155,7 +165,9 @@ function registerOps(app: FastifyInstance, c: Container) {
 
 function registerPublicPages(app: FastifyInstance, c: Container) {
   const html = policyPage(renderPolicy(c.config.PRIVACY_CONTACT_EMAIL, c.config.DATA_REGION));
-  app.get('/privacy-policy', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(html));
+  app.get('/privacy-policy', { schema: { hide: true } }, async (_req, reply) =>
+    reply.type('text/html; charset=utf-8').send(html),
+  );
   app.get(
     '/api/v1/meta',
     { schema: { tags: ['meta'], summary: 'Public facts about this deployment (privacy contact, data region)' } },
@@ -169,7 +181,8 @@ async function registerWebApp(app: FastifyInstance) {
   const hasWeb = existsSync(indexFile);
   if (hasWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: false });
   app.setNotFoundHandler((req, reply) => {
-    const wantsPage = req.method === 'GET' && !req.url.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html');
+    const wantsPage =
+      req.method === 'GET' && !req.url.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html');
     if (wantsPage && hasWeb) return reply.type('text/html; charset=utf-8').send(readFileSync(indexFile));
     if (wantsPage) {
       return reply
@@ -177,6 +190,8 @@ async function registerWebApp(app: FastifyInstance) {
         .type('text/html; charset=utf-8')
         .send('<p>The web app is not built yet. Run <code>npm run build</code>, then reload.</p>');
     }
-    return reply.code(404).send({ error: { code: 'not_found', message: 'There is nothing at this address.', requestId: String(req.id) } });
+    return reply
+      .code(404)
+      .send({ error: { code: 'not_found', message: 'There is nothing at this address.', requestId: String(req.id) } });
   });
 }

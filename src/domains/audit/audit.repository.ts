@@ -22,11 +22,7 @@ export class AuditRepository {
   async append(tx: DbOrTx, row: Omit<ChainedFields, 'seq'>): Promise<AuditRow> {
     // The head row is the chain's lock: concurrent writers to one chain queue here and never fork it.
     await tx.insert(auditChainHeads).values({ chain: row.chain, seq: 0, hash: GENESIS_HASH }).onConflictDoNothing();
-    const [head] = await tx
-      .select()
-      .from(auditChainHeads)
-      .where(eq(auditChainHeads.chain, row.chain))
-      .for('update');
+    const [head] = await tx.select().from(auditChainHeads).where(eq(auditChainHeads.chain, row.chain)).for('update');
     const seq = head!.seq + 1;
     const prevHash = head!.hash;
     const full: ChainedFields = { ...row, seq };
@@ -52,10 +48,7 @@ export class AuditRepository {
       .from(memberships)
       .where(eq(memberships.workspaceId, workspaceId));
     const conditions = [
-      or(
-        eq(auditLog.workspaceId, workspaceId),
-        and(eq(auditLog.chain, 'account'), inArray(auditLog.actorId, members)),
-      ),
+      or(eq(auditLog.workspaceId, workspaceId), and(eq(auditLog.chain, 'account'), inArray(auditLog.actorId, members))),
     ];
     if (filter.action) conditions.push(eq(auditLog.action, filter.action));
     if (filter.actorUserId) conditions.push(eq(auditLog.actorId, filter.actorUserId));

@@ -7,7 +7,11 @@ import { isoDate, workspaceParams } from '../../http/schemas';
 const entrySchema = z.object({
   id: z.uuid(),
   action: z.string(),
-  actor: z.object({ type: z.enum(['user', 'api_key', 'system', 'anonymous']), id: z.uuid().nullable(), name: z.string().nullable() }),
+  actor: z.object({
+    type: z.enum(['user', 'api_key', 'system', 'anonymous']),
+    id: z.uuid().nullable(),
+    name: z.string().nullable(),
+  }),
   targetType: z.string().nullable(),
   targetId: z.string().nullable(),
   ip: z.string().nullable(),
@@ -49,7 +53,12 @@ export function auditRoutes(c: Container): FastifyPluginAsyncZod {
     app.get(
       '/:workspaceId/audit-log/actions',
       {
-        schema: { tags, summary: 'Actions present in the log (for filters)', params: workspaceParams, response: { 200: z.object({ items: z.array(z.string()) }) } },
+        schema: {
+          tags,
+          summary: 'Actions present in the log (for filters)',
+          params: workspaceParams,
+          response: { 200: z.object({ items: z.array(z.string()) }) },
+        },
       },
       async (req) => {
         const access = await workspaceAccess(c, req, req.params.workspaceId);

@@ -83,7 +83,11 @@ export class AuditService {
     query: { action?: string; actorUserId?: string; from?: Date; to?: Date; cursor?: string; limit?: number },
   ): Promise<{ items: AuditEntryView[]; nextCursor: string | null }> {
     const limit = query.limit ?? 50;
-    const filter: AuditFilter = { ...query, limit: limit + 1, before: query.cursor ? decodeCursor(query.cursor) : undefined };
+    const filter: AuditFilter = {
+      ...query,
+      limit: limit + 1,
+      before: query.cursor ? decodeCursor(query.cursor) : undefined,
+    };
     const rows = await this.repo.listForWorkspace(workspaceId, filter);
     const page = rows.slice(0, limit);
     const items = page.map(({ row, userName, keyName }) => ({
@@ -141,7 +145,9 @@ export class AuditService {
           rows,
           ok: false,
           brokenAtSeq: expectedSeq,
-          reason: head ? `rows after ${expectedSeq - 1} are missing (the chain ended at ${head.seq})` : 'the chain has no recorded head',
+          reason: head
+            ? `rows after ${expectedSeq - 1} are missing (the chain ended at ${head.seq})`
+            : 'the chain has no recorded head',
         };
       }
       reports.push(report ?? { chain, rows, ok: true });

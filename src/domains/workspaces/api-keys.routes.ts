@@ -22,7 +22,14 @@ export function apiKeysRoutes(c: Container): FastifyPluginAsyncZod {
 
     app.get(
       '/:workspaceId/api-keys',
-      { schema: { tags, summary: 'Active API keys', params: workspaceParams, response: { 200: z.object({ items: z.array(apiKeySchema) }) } } },
+      {
+        schema: {
+          tags,
+          summary: 'Active API keys',
+          params: workspaceParams,
+          response: { 200: z.object({ items: z.array(apiKeySchema) }) },
+        },
+      },
       async (req) => ({ items: await c.apiKeys.list(await workspaceAccess(c, req, req.params.workspaceId)) }),
     );
 

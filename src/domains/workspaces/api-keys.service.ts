@@ -3,8 +3,8 @@ import { AppError, notFound } from '../../lib/errors';
 import { newId, randomToken, sha256 } from '../../lib/ids';
 import type { AuditService } from '../audit/audit.service';
 import type { Principal, WorkspaceAccess } from '../auth/principal';
-import type { ApiKeysRepository, ApiKeyRow } from './api-keys.repository';
-import { type Permission, PERMISSIONS } from './permissions';
+import type { ApiKeyRow, ApiKeysRepository } from './api-keys.repository';
+import { PERMISSIONS, type Permission } from './permissions';
 import type { WorkspacesService } from './workspaces.service';
 
 /** What a key may be granted: everything but managing people, keys and workspace security. */
@@ -28,7 +28,9 @@ const KEY_PREFIX = 'lb_';
 
 /** Workspace API keys: scoped, optionally expiring, stored as a SHA-256 hash and shown once. */
 export class ApiKeysService {
-  constructor(private readonly deps: { db: Db; repo: ApiKeysRepository; workspaces: WorkspacesService; audit: AuditService }) {}
+  constructor(
+    private readonly deps: { db: Db; repo: ApiKeysRepository; workspaces: WorkspacesService; audit: AuditService },
+  ) {}
 
   scopes() {
     return API_KEY_SCOPES.map((scope) => ({ scope, description: PERMISSIONS[scope].description }));
@@ -50,7 +52,8 @@ export class ApiKeysService {
       });
     }
     const beyondRole = scopes.filter((s) => !access.permissions.has(s));
-    if (beyondRole.length) throw new AppError('forbidden', `You cannot grant scopes you do not have: ${beyondRole.join(', ')}.`);
+    if (beyondRole.length)
+      throw new AppError('forbidden', `You cannot grant scopes you do not have: ${beyondRole.join(', ')}.`);
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
       throw new AppError('validation_failed', 'The expiry date must be in the future.', {
         details: [{ path: 'expiresAt', message: 'Must be in the future' }],
@@ -90,14 +93,22 @@ export class ApiKeysService {
     await this.deps.db.transaction(async (tx) => {
       if (!(await this.deps.repo.revoke(tx, access.workspaceId, keyId))) throw notFound('This API key');
       await this.deps.audit.record(
-        { workspaceId: access.workspaceId, actor: access.actor, action: 'api_key.revoked', target: { type: 'api_key', id: keyId } },
+        {
+          workspaceId: access.workspaceId,
+          actor: access.actor,
+          action: 'api_key.revoked',
+          target: { type: 'api_key', id: keyId },
+        },
         tx,
       );
     });
   }
 
   /** The principal behind `Authorization: Bearer …`, or null when the key is unknown, revoked or expired. */
-  async authenticate(secret: string, origin: { ip: string | null; userAgent: string | null }): Promise<Principal | null> {
+  async authenticate(
+    secret: string,
+    origin: { ip: string | null; userAgent: string | null },
+  ): Promise<Principal | null> {
     if (!secret.startsWith(KEY_PREFIX)) return null;
     const key = await this.deps.repo.findActiveByHash(sha256(secret));
     if (!key || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) return null;

@@ -58,7 +58,14 @@ export class InvitesRepository {
     const rows = await tx
       .update(invites)
       .set({ revokedAt: new Date() })
-      .where(and(eq(invites.workspaceId, workspaceId), eq(invites.id, inviteId), isNull(invites.acceptedAt), isNull(invites.revokedAt)))
+      .where(
+        and(
+          eq(invites.workspaceId, workspaceId),
+          eq(invites.id, inviteId),
+          isNull(invites.acceptedAt),
+          isNull(invites.revokedAt),
+        ),
+      )
       .returning({ id: invites.id });
     return rows.length > 0;
   }

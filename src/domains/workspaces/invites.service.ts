@@ -12,8 +12,8 @@ import type { AuthRepository, UserRow } from '../auth/auth.repository';
 import type { AuthService, StartedSession } from '../auth/auth.service';
 import { hashPassword } from '../auth/passwords';
 import type { RequestOrigin, WorkspaceAccess } from '../auth/principal';
-import type { Role } from './permissions';
 import type { InvitesRepository } from './invites.repository';
+import type { Role } from './permissions';
 import type { WorkspacesRepository } from './workspaces.repository';
 import type { WorkspacesService } from './workspaces.service';
 
@@ -103,7 +103,12 @@ export class InvitesService {
     await this.deps.db.transaction(async (tx) => {
       if (!(await this.deps.repo.revoke(tx, access.workspaceId, inviteId))) throw notFound('This invitation');
       await this.deps.audit.record(
-        { workspaceId: access.workspaceId, actor: access.actor, action: 'member.invite_revoked', target: { type: 'invite', id: inviteId } },
+        {
+          workspaceId: access.workspaceId,
+          actor: access.actor,
+          action: 'member.invite_revoked',
+          target: { type: 'invite', id: inviteId },
+        },
         tx,
       );
     });
@@ -154,7 +159,10 @@ export class InvitesService {
   async accept(token: string, user: UserRow, origin: RequestOrigin & { sessionId: string }) {
     const { invite } = await this.usable(token);
     if (invite.email !== user.email) {
-      throw new AppError('forbidden', `This invitation was sent to another address. Sign in as ${invite.email} to accept it.`);
+      throw new AppError(
+        'forbidden',
+        `This invitation was sent to another address. Sign in as ${invite.email} to accept it.`,
+      );
     }
     await this.deps.db.transaction(async (tx) => {
       if (await this.deps.workspacesRepo.getRole(invite.workspaceId, user.id, tx)) {
@@ -185,7 +193,15 @@ export class InvitesService {
         passwordHash,
         verified: true,
       });
-      await this.deps.audit.record({ workspaceId: null, actor: { type: 'user', id: created.id, ...origin }, action: 'auth.signup', metadata: { via: 'invite' } }, tx);
+      await this.deps.audit.record(
+        {
+          workspaceId: null,
+          actor: { type: 'user', id: created.id, ...origin },
+          action: 'auth.signup',
+          metadata: { via: 'invite' },
+        },
+        tx,
+      );
       await this.join(tx, invite, created.id, { type: 'user', id: created.id, ...origin });
       return created;
     });

@@ -5,25 +5,46 @@ import { ROLES, type Role } from '../../db/schema';
  * Every authorisation decision in the product reads this one object.
  */
 export const PERMISSIONS = {
-  'workspace.read': { roles: ['owner', 'admin', 'manager', 'agent', 'viewer'], description: 'See the workspace and its settings' },
-  'workspace.update': { roles: ['owner', 'admin'], description: 'Rename the workspace, change its country and timezone' },
+  'workspace.read': {
+    roles: ['owner', 'admin', 'manager', 'agent', 'viewer'],
+    description: 'See the workspace and its settings',
+  },
+  'workspace.update': {
+    roles: ['owner', 'admin'],
+    description: 'Rename the workspace, change its country and timezone',
+  },
   'workspace.security': { roles: ['owner'], description: 'Require two-factor sign-in for every member' },
   'workspace.delete': { roles: ['owner'], description: 'Delete the workspace' },
   'members.read': { roles: ['owner', 'admin', 'manager', 'agent', 'viewer'], description: 'See the team' },
   'members.invite': { roles: ['owner', 'admin'], description: 'Invite people and revoke invitations' },
-  'members.update_role': { roles: ['owner', 'admin'], description: 'Change a member\u2019s role (only owners grant or change owner)' },
+  'members.update_role': {
+    roles: ['owner', 'admin'],
+    description: 'Change a member\u2019s role (only owners grant or change owner)',
+  },
   'members.remove': { roles: ['owner', 'admin'], description: 'Remove a member (their access ends at once)' },
   'api_keys.manage': { roles: ['owner', 'admin'], description: 'Create, list and revoke API keys' },
   'audit.read': { roles: ['owner', 'admin'], description: 'Browse the audit log' },
   'jobs.read': { roles: ['owner', 'admin'], description: 'See failed background jobs and retry them' },
-  'leads.read': { roles: ['owner', 'admin', 'manager', 'agent', 'viewer'], description: 'See leads (agents: their own)' },
-  'leads.read_all': { roles: ['owner', 'admin', 'manager', 'viewer'], description: 'See every lead, not only assigned ones' },
-  'leads.write': { roles: ['owner', 'admin', 'manager', 'agent'], description: 'Create and edit leads, notes and tasks' },
+  'leads.read': {
+    roles: ['owner', 'admin', 'manager', 'agent', 'viewer'],
+    description: 'See leads (agents: their own)',
+  },
+  'leads.read_all': {
+    roles: ['owner', 'admin', 'manager', 'viewer'],
+    description: 'See every lead, not only assigned ones',
+  },
+  'leads.write': {
+    roles: ['owner', 'admin', 'manager', 'agent'],
+    description: 'Create and edit leads, notes and tasks',
+  },
   'leads.delete': { roles: ['owner', 'admin', 'manager'], description: 'Delete leads and contacts' },
   'leads.import': { roles: ['owner', 'admin', 'manager'], description: 'Import leads from CSV' },
   'leads.export': { roles: ['owner', 'admin', 'manager'], description: 'Export leads' },
   'settings.manage': { roles: ['owner', 'admin'], description: 'Manage fields, pipelines and routing rules' },
-  'integrations.manage': { roles: ['owner', 'admin'], description: 'Connect Facebook Pages, WhatsApp numbers and mailboxes' },
+  'integrations.manage': {
+    roles: ['owner', 'admin'],
+    description: 'Connect Facebook Pages, WhatsApp numbers and mailboxes',
+  },
 } as const satisfies Record<string, { roles: readonly Role[]; description: string }>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -63,7 +63,13 @@ export function workspacesRoutes(c: Container): FastifyPluginAsyncZod {
 
     app.get(
       '/',
-      { schema: { tags, summary: 'Your workspaces', response: { 200: z.object({ items: z.array(workspaceSummarySchema) }) } } },
+      {
+        schema: {
+          tags,
+          summary: 'Your workspaces',
+          response: { 200: z.object({ items: z.array(workspaceSummarySchema) }) },
+        },
+      },
       async (req) => {
         const { user } = requireSession(req);
         return { items: await c.workspaces.listForUser(user.id) };
@@ -85,7 +91,14 @@ export function workspacesRoutes(c: Container): FastifyPluginAsyncZod {
 
     app.get(
       '/:workspaceId',
-      { schema: { tags, summary: 'A workspace and your rights in it', params: workspaceParams, response: { 200: workspaceSchema } } },
+      {
+        schema: {
+          tags,
+          summary: 'A workspace and your rights in it',
+          params: workspaceParams,
+          response: { 200: workspaceSchema },
+        },
+      },
       async (req) => c.workspaces.get(await workspaceAccess(c, req, req.params.workspaceId)),
     );
 
@@ -117,7 +130,14 @@ export function workspacesRoutes(c: Container): FastifyPluginAsyncZod {
 
     app.get(
       '/:workspaceId/members',
-      { schema: { tags, summary: 'Members and their roles', params: workspaceParams, response: { 200: z.object({ items: z.array(memberSchema) }) } } },
+      {
+        schema: {
+          tags,
+          summary: 'Members and their roles',
+          params: workspaceParams,
+          response: { 200: z.object({ items: z.array(memberSchema) }) },
+        },
+      },
       async (req) => ({ items: await c.workspaces.listMembers(await workspaceAccess(c, req, req.params.workspaceId)) }),
     );
 
@@ -135,7 +155,11 @@ export function workspacesRoutes(c: Container): FastifyPluginAsyncZod {
         },
       },
       async (req) =>
-        c.workspaces.changeRole(await workspaceAccess(c, req, req.params.workspaceId), req.params.userId, req.body.role),
+        c.workspaces.changeRole(
+          await workspaceAccess(c, req, req.params.workspaceId),
+          req.params.userId,
+          req.body.role,
+        ),
     );
 
     app.delete(
@@ -152,7 +176,14 @@ export function workspacesRoutes(c: Container): FastifyPluginAsyncZod {
 
     app.get(
       '/:workspaceId/invites',
-      { schema: { tags, summary: 'Invitations', params: workspaceParams, response: { 200: z.object({ items: z.array(inviteSchema) }) } } },
+      {
+        schema: {
+          tags,
+          summary: 'Invitations',
+          params: workspaceParams,
+          response: { 200: z.object({ items: z.array(inviteSchema) }) },
+        },
+      },
       async (req) => ({ items: await c.invites.list(await workspaceAccess(c, req, req.params.workspaceId)) }),
     );
 
@@ -216,11 +247,21 @@ export function publicInviteRoutes(c: Container): FastifyPluginAsyncZod {
       '/:token/accept',
       {
         config: limited,
-        schema: { tags, summary: 'Accept as the signed-in user', params, response: { 200: z.object({ workspace: workspaceSummarySchema }) } },
+        schema: {
+          tags,
+          summary: 'Accept as the signed-in user',
+          params,
+          response: { 200: z.object({ workspace: workspaceSummarySchema }) },
+        },
       },
       async (req) => {
         const { principal, user } = requireSession(req);
-        return { workspace: await c.invites.accept(req.params.token, user, { ...originOf(req), sessionId: principal.sessionId }) };
+        return {
+          workspace: await c.invites.accept(req.params.token, user, {
+            ...originOf(req),
+            sessionId: principal.sessionId,
+          }),
+        };
       },
     );
 

@@ -31,7 +31,11 @@ export class WorkspacesService {
    * Resolves what the caller may do in a workspace. Not a member (or a key of another workspace) is answered as
    * "not found", so ids of other workspaces reveal nothing.
    */
-  async access(principal: Principal, workspaceId: string, options: { allowWithoutMfa?: boolean } = {}): Promise<WorkspaceAccess> {
+  async access(
+    principal: Principal,
+    workspaceId: string,
+    options: { allowWithoutMfa?: boolean } = {},
+  ): Promise<WorkspaceAccess> {
     const ws = await this.deps.repo.getWorkspace(workspaceId);
     if (principal.kind === 'api_key') {
       if (!ws || principal.workspaceId !== workspaceId) throw notFound('This workspace');
@@ -71,7 +75,12 @@ export class WorkspacesService {
       await this.deps.repo.addMember(tx, ws.id, principal.userId, 'owner');
       await seedWorkspaceDefaults(tx, ws.id);
       await this.deps.audit.record(
-        { workspaceId: ws.id, actor: actorOf(principal), action: 'workspace.created', target: { type: 'workspace', id: ws.id } },
+        {
+          workspaceId: ws.id,
+          actor: actorOf(principal),
+          action: 'workspace.created',
+          target: { type: 'workspace', id: ws.id },
+        },
         tx,
       );
       return summaryOf(ws, 'owner');
@@ -92,7 +101,10 @@ export class WorkspacesService {
     if (Object.keys(general).length > 0) this.assertCan(access, 'workspace.update');
     if (requireMfa !== undefined) this.assertCan(access, 'workspace.security');
     if (requireMfa && access.principal.kind === 'session' && !access.principal.mfaEnabled) {
-      throw new AppError('conflict', 'Turn on two-factor authentication for your own account before requiring it for everyone.');
+      throw new AppError(
+        'conflict',
+        'Turn on two-factor authentication for your own account before requiring it for everyone.',
+      );
     }
     const before = (await this.deps.repo.getWorkspace(access.workspaceId))!;
     const cleaned = { ...general, ...(requireMfa === undefined ? {} : { requireMfa }) };
@@ -100,7 +112,10 @@ export class WorkspacesService {
     const ws = await this.deps.db.transaction(async (tx) => {
       const updated = await this.deps.repo.updateWorkspace(access.workspaceId, cleaned, tx);
       const changes = Object.fromEntries(
-        Object.keys(cleaned).map((k) => [k, { from: before[k as keyof WorkspaceRow], to: updated[k as keyof WorkspaceRow] }]),
+        Object.keys(cleaned).map((k) => [
+          k,
+          { from: before[k as keyof WorkspaceRow], to: updated[k as keyof WorkspaceRow] },
+        ]),
       );
       await this.deps.audit.record(
         {
@@ -200,10 +215,10 @@ export class WorkspacesService {
   assertMayManage(access: WorkspaceAccess, targetRole: Role, newRole: Role): void {
     if (access.role === 'owner') return;
     const rank = access.role ? ROLE_RANK[access.role] : ROLE_RANK.admin;
-    if (targetRole === 'owner' || newRole === 'owner') throw forbidden('Only an owner can grant or change the owner role.');
+    if (targetRole === 'owner' || newRole === 'owner')
+      throw forbidden('Only an owner can grant or change the owner role.');
     if (ROLE_RANK[targetRole] > rank || ROLE_RANK[newRole] > rank) {
       throw forbidden('You cannot manage members above your own role.');
     }
   }
-
 }
