@@ -20,7 +20,10 @@ const pipelineId = uuidv7();
 const stageIds = [uuidv7(), uuidv7(), uuidv7(), uuidv7(), uuidv7()];
 const ownerIds = Array.from({ length: 10 }, () => uuidv7());
 await database.pool!.query(`insert into workspaces (id, name) values ($1, 'x')`, [workspaceId]);
-console.log('seed s', (await seedLeads(database, { workspaceId, pipelineId, stageIds, ownerIds }, Number(values.n))).toFixed(1));
+console.log(
+  'seed s',
+  (await seedLeads(database, { workspaceId, pipelineId, stageIds, ownerIds }, Number(values.n))).toFixed(1),
+);
 const fields = [{ key: 'budget', label: 'Budget', type: 'number' as const, required: false, options: [] }];
 
 async function explain(label: string, q: Partial<LeadQuery>, cursor?: string) {
@@ -28,7 +31,12 @@ async function explain(label: string, q: Partial<LeadQuery>, cursor?: string) {
   const c = compileLeadQuery(workspaceId, query, fields, { cursor });
   const stmt = sql`explain (analyze, buffers off) select ${leads.id}, ${c.sortExpr} as sort_value from ${leads} where ${c.where} order by ${sql.join(c.orderBy, sql`, `)} limit 51`;
   const plan = rowsOf<{ 'QUERY PLAN': string }>(await database.db.execute(stmt)).map((r) => r['QUERY PLAN']);
-  console.log(`\n== ${label}\n${plan.filter((l) => /Scan|Execution Time|Sort|Limit|Bitmap/.test(l)).slice(0, 8).join('\n')}`);
+  console.log(
+    `\n== ${label}\n${plan
+      .filter((l) => /Scan|Execution Time|Sort|Limit|Bitmap/.test(l))
+      .slice(0, 8)
+      .join('\n')}`,
+  );
 }
 const from = new Date(Date.now() - 180 * 86400_000).toISOString();
 const to = new Date(Date.now() - 30 * 86400_000).toISOString();
@@ -46,7 +54,9 @@ await explain('search email', { q: 'aisha.tan.12' });
 await explain('search phone', { q: '2345678' });
 await explain('sort value', { sort: { field: 'value', direction: 'desc' } });
 const t0 = performance.now();
-await database.pool!.query(`select count(*) from (select 1 from leads where workspace_id = $1 limit 10001) t`, [workspaceId]);
+await database.pool!.query(`select count(*) from (select 1 from leads where workspace_id = $1 limit 10001) t`, [
+  workspaceId,
+]);
 console.log('\ncapped count ms', (performance.now() - t0).toFixed(1));
 await database.close();
 await pg.drop();

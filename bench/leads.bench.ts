@@ -15,7 +15,9 @@ import { createLogger } from '../src/lib/logger';
 import { fmt, freshPostgres, percentile } from './lib';
 import { seedLeads } from './seed';
 
-const { values } = parseArgs({ options: { db: { type: 'string', default: 'pg' }, n: { type: 'string' }, runs: { type: 'string', default: '40' } } });
+const { values } = parseArgs({
+  options: { db: { type: 'string', default: 'pg' }, n: { type: 'string' }, runs: { type: 'string', default: '40' } },
+});
 const usePg = values.db === 'pg';
 const n = Number(values.n ?? (usePg ? 1_000_000 : 100_000));
 const runs = Number(values.runs);
@@ -30,15 +32,30 @@ const pg = usePg ? await freshPostgres() : null;
 if (usePg && !pg) throw new Error('PostgreSQL is not reachable at 127.0.0.1:5432');
 const database: Database = await openDatabase({ databaseUrl: pg?.url, dataDir });
 const port = 31_000 + Math.floor(Math.random() * 10_000);
-const config = loadConfig({ DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', AUTH_RATE_LIMIT_PER_MINUTE: '100000' });
-const app = await startApp(config, { database, keyring: new Keyring([generateDataKey('bench')]), log: createLogger('warn') });
+const config = loadConfig({
+  DATA_DIR: dataDir,
+  PORT: String(port),
+  LOG_LEVEL: 'warn',
+  AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+});
+const app = await startApp(config, {
+  database,
+  keyring: new Keyring([generateDataKey('bench')]),
+  log: createLogger('warn'),
+});
 const base = `http://127.0.0.1:${port}/api/v1`;
 
 try {
   const signup = await fetch(`${base}/auth/signup`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Bench Owner', email: 'owner@bench.example', phone: '+60123456789', password: 'bench-password-123', companyName: 'Bench' }),
+    body: JSON.stringify({
+      name: 'Bench Owner',
+      email: 'owner@bench.example',
+      phone: '+60123456789',
+      password: 'bench-password-123',
+      companyName: 'Bench',
+    }),
   });
   const { user, workspace } = await signup.json();
   const cookie = signup.headers.get('set-cookie')!.split(';')[0]!;
@@ -55,7 +72,11 @@ try {
   });
 
   console.log(`seeding ${n.toLocaleString()} leads on ${database.kind}…`);
-  const seedSeconds = await seedLeads(database, { workspaceId: workspace.id, pipelineId: pipeline.id, stageIds, ownerIds }, n);
+  const seedSeconds = await seedLeads(
+    database,
+    { workspaceId: workspace.id, pipelineId: pipeline.id, stageIds, ownerIds },
+    n,
+  );
   console.log(`seeded in ${seedSeconds.toFixed(1)} s`);
 
   const query = (body: unknown) =>
@@ -71,7 +92,13 @@ try {
       samples.push(performance.now() - t0);
     }
     samples.sort((a, b) => a - b);
-    return { label, p50: percentile(samples, 50), p95: percentile(samples, 95), rows: last?.items.length ?? 0, count: last?.count };
+    return {
+      label,
+      p50: percentile(samples, 50),
+      p95: percentile(samples, 95),
+      rows: last?.items.length ?? 0,
+      count: last?.count,
+    };
   }
 
   const from = new Date(Date.now() - 180 * 24 * 3600_000).toISOString();
@@ -98,18 +125,28 @@ try {
   const results = [
     await time('first page, default view (with count)', () => ({ limit: 50 })),
     await time('stage + owner + date range + custom field, sorted', () => filtered),
-    await time('page 2–20 of the default view', (i) => ({ limit: 50, cursor: cursors[i % cursors.length], count: 'none' })),
-    await time('sorted by value (nullable), first page', () => ({ limit: 50, sort: { field: 'value', direction: 'desc' } })),
+    await time('page 2–20 of the default view', (i) => ({
+      limit: 50,
+      cursor: cursors[i % cursors.length],
+      count: 'none',
+    })),
+    await time('sorted by value (nullable), first page', () => ({
+      limit: 50,
+      sort: { field: 'value', direction: 'desc' },
+    })),
     await time('search name fragment "rahman"', () => ({ q: 'rahman', limit: 50 })),
     await time('search email fragment "aisha.tan.12"', () => ({ q: 'aisha.tan.12', limit: 50 })),
     await time('search phone fragment "2345678"', () => ({ q: '2345678', limit: 50 })),
     await time('exact count of everything', () => ({ limit: 1, count: 'exact' })),
   ];
 
-  console.log(`\n${database.kind === 'postgres' ? 'PostgreSQL 15' : 'PGlite'}, ${n.toLocaleString()} leads, ${runs} runs each\n`);
+  console.log(
+    `\n${database.kind === 'postgres' ? 'PostgreSQL 15' : 'PGlite'}, ${n.toLocaleString()} leads, ${runs} runs each\n`,
+  );
   console.log('| query | median ms | p95 ms | rows | count |');
   console.log('|---|---|---|---|---|');
-  for (const r of results) console.log(`| ${r.label} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${r.rows} | ${JSON.stringify(r.count)} |`);
+  for (const r of results)
+    console.log(`| ${r.label} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${r.rows} | ${JSON.stringify(r.count)} |`);
   console.log(`\nseed: ${seedSeconds.toFixed(1)} s; peak RSS of the process: ${Math.round(peakRss / 1024 / 1024)} MB`);
 } finally {
   clearInterval(rssTimer);

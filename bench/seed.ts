@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { v7 as uuidv7 } from 'uuid';
 import { from as copyFrom } from 'pg-copy-streams';
+import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../src/db/client';
 import { searchTextOf } from '../src/domains/contacts/identity';
 
@@ -10,10 +10,59 @@ import { searchTextOf } from '../src/domains/contacts/identity';
  * names, emails, E.164 phones, sources, campaigns and ads, stages, owners, values, tags and two custom fields,
  * created over the last two years.
  */
-const FIRST = ['Aisha', 'Ahmad', 'Nurul', 'Muhammad', 'Siti', 'Tan', 'Lim', 'Wei Ling', 'Raj', 'Priya', 'Kumar', 'Mei', 'Hafiz', 'Farah', 'Daniel', 'Sarah', 'Jason', 'Chloe', 'Arif', 'Zara'];
-const LAST = ['Rahman', 'Abdullah', 'Tan', 'Lim', 'Wong', 'Lee', 'Ng', 'Chong', 'Krishnan', 'Subramaniam', 'Ismail', 'Hassan', 'Yusof', 'Ong', 'Goh', 'Teo', 'Chan', 'Ali', 'Omar', 'Kaur'];
+const FIRST = [
+  'Aisha',
+  'Ahmad',
+  'Nurul',
+  'Muhammad',
+  'Siti',
+  'Tan',
+  'Lim',
+  'Wei Ling',
+  'Raj',
+  'Priya',
+  'Kumar',
+  'Mei',
+  'Hafiz',
+  'Farah',
+  'Daniel',
+  'Sarah',
+  'Jason',
+  'Chloe',
+  'Arif',
+  'Zara',
+];
+const LAST = [
+  'Rahman',
+  'Abdullah',
+  'Tan',
+  'Lim',
+  'Wong',
+  'Lee',
+  'Ng',
+  'Chong',
+  'Krishnan',
+  'Subramaniam',
+  'Ismail',
+  'Hassan',
+  'Yusof',
+  'Ong',
+  'Goh',
+  'Teo',
+  'Chan',
+  'Ali',
+  'Omar',
+  'Kaur',
+];
 const SOURCES = ['meta_lead_ads', 'meta_lead_ads', 'meta_lead_ads', 'import', 'manual', 'api', 'whatsapp'];
-const CAMPAIGNS = ['Raya Promo 2026', 'CNY Sale', 'Year End Clearance', 'Brand Awareness', 'Retargeting Q3', 'Webinar Signups'];
+const CAMPAIGNS = [
+  'Raya Promo 2026',
+  'CNY Sale',
+  'Year End Clearance',
+  'Brand Awareness',
+  'Retargeting Q3',
+  'Webinar Signups',
+];
 const BRANCHES = ['kl', 'penang', 'jb', 'kk', 'kuching'];
 const TAGS = ['hot', 'vip', 'callback', 'whatsapp', 'follow-up', 'price-sensitive'];
 
@@ -51,7 +100,22 @@ function* rows(target: SeedTarget, n: number, kind: 'contacts' | 'leads', seed =
     const contactId = uuidv7({ msecs: created.getTime() });
     const leadId = uuidv7({ msecs: created.getTime() });
     if (kind === 'contacts') {
-      chunk.push([target.workspaceId, contactId, name, email, phone, 'f', '{}', '{}', created.toISOString(), created.toISOString()].map(esc).join('\t'));
+      chunk.push(
+        [
+          target.workspaceId,
+          contactId,
+          name,
+          email,
+          phone,
+          'f',
+          '{}',
+          '{}',
+          created.toISOString(),
+          created.toISOString(),
+        ]
+          .map(esc)
+          .join('\t'),
+      );
     } else {
       const source = pick(SOURCES);
       const campaign = source === 'meta_lead_ads' ? pick(CAMPAIGNS) : null;

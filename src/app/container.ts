@@ -1,20 +1,31 @@
 import path from 'node:path';
 import type { Database } from '../db/client';
-import { AuditRepository } from '../domains/audit/audit.repository';
+import { ActivityRepository } from '../domains/activity/activity.repository';
 import { ActivityService } from '../domains/activity/activity.service';
+import { AuditRepository } from '../domains/audit/audit.repository';
 import { AuditService } from '../domains/audit/audit.service';
 import { registerAuthEmailJobs } from '../domains/auth/auth.emails';
 import { AuthRepository } from '../domains/auth/auth.repository';
 import { AuthService } from '../domains/auth/auth.service';
 import { LoginThrottle } from '../domains/auth/login-throttle';
 import { MfaService } from '../domains/auth/mfa.service';
+import { ContactsRepository } from '../domains/contacts/contacts.repository';
 import { ContactsService } from '../domains/contacts/contacts.service';
+import { FieldsRepository } from '../domains/fields/fields.repository';
 import { FieldsService } from '../domains/fields/fields.service';
+import { runImportJob } from '../domains/imports/import.jobs';
+import { ImportsRepository } from '../domains/imports/imports.repository';
 import { ImportsService } from '../domains/imports/imports.service';
+import { runBulkLeadAction } from '../domains/leads/leads.jobs';
+import { LeadsRepository } from '../domains/leads/leads.repository';
 import { LeadsService } from '../domains/leads/leads.service';
+import { OperationsRepository } from '../domains/operations/operations.repository';
 import { OperationsService } from '../domains/operations/operations.service';
+import { PipelinesRepository } from '../domains/pipelines/pipelines.repository';
 import { PipelinesService } from '../domains/pipelines/pipelines.service';
+import { RoutingRepository } from '../domains/routing/routing.repository';
 import { RoutingService } from '../domains/routing/routing.service';
+import { ViewsRepository } from '../domains/views/views.repository';
 import { ViewsService } from '../domains/views/views.service';
 import { ApiKeysRepository } from '../domains/workspaces/api-keys.repository';
 import { ApiKeysService } from '../domains/workspaces/api-keys.service';
@@ -45,7 +56,17 @@ export function buildContainer(config: Config, database: Database, keyring: Keyr
   const authRepo = new AuthRepository(db);
   const workspacesRepo = new WorkspacesRepository(db);
   const throttle = new LoginThrottle(authRepo);
-  const auth = new AuthService({ db, config, repo: authRepo, workspaces: workspacesRepo, audit, queue, keyring, tokens, throttle });
+  const auth = new AuthService({
+    db,
+    config,
+    repo: authRepo,
+    workspaces: workspacesRepo,
+    audit,
+    queue,
+    keyring,
+    tokens,
+    throttle,
+  });
   const mfa = new MfaService({ repo: authRepo, keyring, audit });
 
   const workspaces = new WorkspacesService({ db, repo: workspacesRepo, audit });
@@ -63,18 +84,54 @@ export function buildContainer(config: Config, database: Database, keyring: Keyr
   const apiKeys = new ApiKeysService({ db, repo: new ApiKeysRepository(db), workspaces, audit });
 
   // Leads and contacts (issue 4). One line per service, so each can be changed on its own.
-  const pipelines = new PipelinesService({ db, audit, workspaces });
-  const fields = new FieldsService({ db, audit, workspaces });
-  const routing = new RoutingService({ db, audit, workspaces });
-  const operations = new OperationsService({ db });
-  const activity = new ActivityService({ db });
-  const contacts = new ContactsService({ db });
-  const leads = new LeadsService({ db });
-  const views = new ViewsService({ db });
-  const imports = new ImportsService({ db });
+  const fields = new FieldsService({ db, repo: new FieldsRepository(db), audit, workspaces });
+  const pipelines = new PipelinesService({ db, repo: new PipelinesRepository(db), audit, workspaces, fields });
+  const routing = new RoutingService({ db, repo: new RoutingRepository(db), audit, workspaces, fields });
+  const operations = new OperationsService({ db, repo: new OperationsRepository(db), workspaces });
+  const leadsRepo = new LeadsRepository(db);
+  const contactsRepo = new ContactsRepository(db);
+  const activityRepo = new ActivityRepository(db);
+  const activity = new ActivityService({ db, workspaces, workspacesRepo, repo: activityRepo, leadsRepo, contactsRepo });
+  const contacts = new ContactsService({
+    db,
+    audit,
+    workspaces,
+    workspacesRepo,
+    fields,
+    activity,
+    repo: contactsRepo,
+    leadsRepo,
+    activityRepo,
+  });
+  const leads = new LeadsService({
+    db,
+    audit,
+    workspaces,
+    pipelines,
+    fields,
+    routing,
+    activity,
+    contacts,
+    queue,
+    repo: leadsRepo,
+    contactsRepo,
+    activityRepo,
+  });
+  const views = new ViewsService({ db, repo: new ViewsRepository(db), audit, workspaces, fields });
+  const imports = new ImportsService({
+    db,
+    repo: new ImportsRepository(db),
+    workspaces,
+    audit,
+    queue,
+    dataDir: config.DATA_DIR,
+    log,
+  });
 
   registerAuthEmailJobs(queue, { auth, repo: authRepo, mailer, config });
   queue.handle(sendInviteEmail, ({ workspaceId, inviteId }) => invites.sendEmail(workspaceId, inviteId, mailer));
+  queue.handle(runImportJob, (payload, { jobId }) => imports.runJob(payload, jobId));
+  queue.handle(runBulkLeadAction, ({ workspaceId, operationId }) => leads.runBulk(workspaceId, operationId));
 
   return {
     config,

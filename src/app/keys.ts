@@ -24,7 +24,10 @@ export function loadKeyring(config: Config, log: Logger): Keyring {
   mkdirSync(path.dirname(file), { recursive: true });
   const key = generateDataKey();
   writeFileSync(file, `${formatKeyList([key])}\n`, { mode: 0o600 });
-  log.warn({ file }, 'No ENCRYPTION_KEYS given: generated a new encryption key file. Back it up with the data directory.');
+  log.warn(
+    { file },
+    'No ENCRYPTION_KEYS given: generated a new encryption key file. Back it up with the data directory.',
+  );
   return new Keyring([key]);
 }
 

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import { loadConfig } from '../app/config';
 import { startApp } from '../app/app';
+import { loadConfig } from '../app/config';
 import { rotateKeys } from '../app/keys';
 import { openDatabase } from '../db/client';
 import { createLogger } from '../lib/logger';
@@ -61,7 +61,10 @@ program
         { ip: null, userAgent: 'leadsboost create-admin' },
       );
       await app.container.authRepo.updateUser(started.user.id, { emailVerifiedAt: new Date() });
-      await app.container.auth.logout(started.user.id, started.session.id, { ip: null, userAgent: 'leadsboost create-admin' });
+      await app.container.auth.logout(started.user.id, started.session.id, {
+        ip: null,
+        userAgent: 'leadsboost create-admin',
+      });
       console.log(`Created ${started.user.email}, owner of workspace ${started.workspaceId}.`);
     } finally {
       await app.stop();
@@ -104,7 +107,8 @@ keys
     try {
       const result = await rotateKeys(config, database.db, log);
       console.log(`Active key is now ${result.keyId}; ${result.rewritten} secret(s) re-encrypted.`);
-      if (config.ENCRYPTION_KEYS) console.log('Keep the older keys in ENCRYPTION_KEYS until backups made with them have expired.');
+      if (config.ENCRYPTION_KEYS)
+        console.log('Keep the older keys in ENCRYPTION_KEYS until backups made with them have expired.');
     } finally {
       await database.close();
     }

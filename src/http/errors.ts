@@ -15,7 +15,12 @@ export function handleError(error: FastifyError | AppError | Error, req: Fastify
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const details = error.validation.map((v) => ({
-      path: [error.validationContext, ...String(v.instancePath ?? '').split('/').filter(Boolean)].join('.'),
+      path: [
+        error.validationContext,
+        ...String(v.instancePath ?? '')
+          .split('/')
+          .filter(Boolean),
+      ].join('.'),
       message: v.message ?? 'Invalid value',
     }));
     const summary = details.map((d) => `${d.path}: ${d.message}`).join('; ');
@@ -31,8 +36,18 @@ export function handleError(error: FastifyError | AppError | Error, req: Fastify
   }
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     // Malformed JSON, empty bodies and the like: the client's mistake, told plainly.
-    return send(400, 'validation_failed', fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'The request body is empty.' : 'The request could not be read. Send valid JSON.');
+    return send(
+      400,
+      'validation_failed',
+      fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+        ? 'The request body is empty.'
+        : 'The request could not be read. Send valid JSON.',
+    );
   }
   req.log.error({ err: error }, 'unhandled error');
-  return send(500, 'internal', 'Something went wrong on our side. Try again; if it keeps happening, contact support with the request id.');
+  return send(
+    500,
+    'internal',
+    'Something went wrong on our side. Try again; if it keeps happening, contact support with the request id.',
+  );
 }

@@ -17,11 +17,19 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   retryDelay?: number;
   retryBackoff?: boolean;
   expireInSeconds?: number;
+  /**
+   * A running job must show life this often (the worker does it automatically); a worker killed mid-job is noticed
+   * after this long and the job is retried, instead of waiting for `expireInSeconds`.
+   */
+  heartbeatSeconds?: number;
 }
 
 export const defineJob = <S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> => def;
 
-export type JobHandler<S extends z.ZodType> = (payload: z.infer<S>, ctx: { jobId: string; log: Logger }) => Promise<void>;
+export type JobHandler<S extends z.ZodType> = (
+  payload: z.infer<S>,
+  ctx: { jobId: string; log: Logger },
+) => Promise<void>;
 
 interface Registered {
   def: JobDefinition;
@@ -67,13 +75,17 @@ export class JobQueue {
     for (const { def } of this.definitions.values()) {
       const deadLetter = def.name + DEAD_LETTER_SUFFIX;
       await this.boss.createQueue(deadLetter, { retentionSeconds: 90 * 24 * 3600 });
-      await this.boss.createQueue(def.name, {
+      const options = {
         retryLimit: def.retryLimit ?? 5,
         retryDelay: def.retryDelay ?? 10,
         retryBackoff: def.retryBackoff ?? true,
         expireInSeconds: def.expireInSeconds ?? 15 * 60,
+        heartbeatSeconds: def.heartbeatSeconds ?? 30,
         deadLetter,
-      });
+      };
+      await this.boss.createQueue(def.name, options);
+      // An existing queue keeps the options it was created with; bring it up to date with the definition.
+      await this.boss.updateQueue(def.name, options);
     }
     this.started = true;
   }

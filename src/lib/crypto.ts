@@ -21,7 +21,8 @@ export class Keyring {
     if (keys.length === 0) throw new Error('Keyring needs at least one key');
     for (const k of keys) {
       if (k.key.length !== 32) throw new Error(`Encryption key ${k.id} must be 32 bytes (AES-256)`);
-      if (!/^[A-Za-z0-9_-]{1,32}$/.test(k.id)) throw new Error(`Encryption key id "${k.id}" must be 1-32 of [A-Za-z0-9_-]`);
+      if (!/^[A-Za-z0-9_-]{1,32}$/.test(k.id))
+        throw new Error(`Encryption key id "${k.id}" must be 1-32 of [A-Za-z0-9_-]`);
     }
     this.keys = keys;
   }
@@ -102,4 +103,5 @@ export function generateDataKey(id = `k${Date.now().toString(36)}`): DataKey {
   return { id, key: randomBytes(32) };
 }
 
-export const formatKeyList = (keys: DataKey[]): string => keys.map((k) => `${k.id}:${k.key.toString('base64')}`).join(',');
+export const formatKeyList = (keys: DataKey[]): string =>
+  keys.map((k) => `${k.id}:${k.key.toString('base64')}`).join(',');

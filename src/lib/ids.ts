@@ -1,5 +1,5 @@
-import { randomBytes, createHash, timingSafeEqual } from 'node:crypto';
-import { v7 as uuidv7, validate as uuidValidate } from 'uuid';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { validate as uuidValidate, v7 as uuidv7 } from 'uuid';
 
 /** Time-ordered ids: good B-tree locality and natural keyset paging (made here, PostgreSQL 15 has no uuidv7()). */
 export const newId = (): string => uuidv7();

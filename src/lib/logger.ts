@@ -27,6 +27,24 @@ export const REDACT_PATHS = [
 export const redactUrl = (url: string): string =>
   url.replace(/^(\/api\/v1\/invites\/)[^/?]+/, '$1[redacted]').replace(/([?&](token|code)=)[^&]+/gi, '$1[redacted]');
 
+/**
+ * Errors as logged: pino's standard shape, minus the parameters of a failed database query. Drizzle puts them in
+ * `params` and in the message ("Failed query: …\nparams: a@b.com,+60…"), and they hold emails, phones and hashes.
+ */
+export function serializeError(err: Error): unknown {
+  const base: unknown = pino.stdSerializers.err(err);
+  if (!base || typeof base !== 'object') return base;
+  const out = { ...(base as Record<string, unknown>) };
+  const scrub = (s: unknown) =>
+    typeof s === 'string'
+      ? s.replace(/(^|\n)params: [\s\S]*?(?=\n\s+at |\ncaused by: |$)/g, '$1params: [redacted]')
+      : s;
+  out.message = scrub(out.message);
+  out.stack = scrub(out.stack);
+  delete out.params;
+  return out;
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
@@ -40,7 +58,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
           userAgent: req.headers?.['user-agent'],
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        err: pino.stdSerializers.err,
+        err: serializeError,
       },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       base: { service: 'leadsboost' },

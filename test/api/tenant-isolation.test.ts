@@ -47,7 +47,76 @@ describe('tenant isolation: every route refuses another workspace\u2019s ids', (
       sessionId: sessions.json().items[0].id,
     });
     Object.assign(aIds, { workspaceId: a.workspaceId });
+    Object.assign(bIds, await leadsFixtures(b));
   });
+
+  /** One of every leads-and-contacts resource in B (issue 4). */
+  async function leadsFixtures(owner: SignedIn) {
+    const ws = `/api/v1/workspaces/${owner.workspaceId}`;
+    const ok = <T>(res: { statusCode: number; body: string; json: () => T }, what: string) => {
+      if (res.statusCode >= 300) throw new Error(`${what}: ${res.statusCode} ${res.body}`);
+      return res.json();
+    };
+    const lead = ok<any>(
+      await owner.client.post(`${ws}/leads`, { contact: { name: 'B Lead', email: uniqueEmail('blead') } }),
+      'lead',
+    );
+    const other = ok<any>(
+      await owner.client.post(`${ws}/leads`, { contact: { name: 'B Other', email: uniqueEmail('bother') } }),
+      'lead 2',
+    );
+    const merged = ok<any>(
+      await owner.client.post(`${ws}/contacts/${lead.contactId}/merge`, { otherContactId: other.contactId }),
+      'merge',
+    );
+    const note = ok<any>(
+      await owner.client.post(`${ws}/notes`, {
+        contactId: lead.contactId,
+        leadId: lead.id,
+        body: 'B note',
+        format: 'text',
+      }),
+      'note',
+    );
+    const task = ok<any>(
+      await owner.client.post(`${ws}/tasks`, { title: 'B task', leadId: lead.id, contactId: lead.contactId }),
+      'task',
+    );
+    const pipelines = ok<any>(await owner.client.get(`${ws}/pipelines`), 'pipelines');
+    const field = ok<any>(
+      await owner.client.post(`${ws}/fields`, { entity: 'lead', label: 'B Field', type: 'text' }),
+      'field',
+    );
+    const rule = ok<any>(
+      await owner.client.post(`${ws}/routing/rules`, {
+        name: 'B rule',
+        conditions: [],
+        assign: { type: 'user', userId: owner.userId },
+        enabled: true,
+      }),
+      'rule',
+    );
+    const view = ok<any>(
+      await owner.client.post(`${ws}/views`, { name: 'B view', shared: true, query: { filters: [] } }),
+      'view',
+    );
+    const operation = await t.c.db.transaction((tx) =>
+      t.c.operations.create(tx, owner.workspaceId, { kind: 'import', total: 0, details: {}, createdBy: owner.userId }),
+    );
+    return {
+      leadId: lead.id,
+      contactId: lead.contactId,
+      mergeId: merged.mergeId,
+      noteId: note.id,
+      taskId: task.id,
+      pipelineId: pipelines.items[0].id,
+      stageId: pipelines.items[0].stages[0].id,
+      fieldId: field.id,
+      ruleId: rule.id,
+      viewId: view.id,
+      operationId: operation.id,
+    };
+  }
   afterAll(() => t?.close());
 
   const idsOf = (ids: Record<string, string>) => ids;
@@ -61,6 +130,12 @@ describe('tenant isolation: every route refuses another workspace\u2019s ids', (
       for (const [method, op] of Object.entries(ops)) out.push({ method: method.toUpperCase(), path, op });
     }
     return out;
+  }
+
+  /** A body the route accepts in shape, so that only authorisation can refuse it. */
+  function bodyFor(op: any, hints: Record<string, unknown>): unknown {
+    if (op.requestBody?.content?.['multipart/form-data']) return undefined;
+    return sampleFor(op.requestBody?.content?.['application/json']?.schema, hints) ?? {};
   }
 
   function fill(path: string, ids: Record<string, string>): string {
@@ -81,16 +156,12 @@ describe('tenant isolation: every route refuses another workspace\u2019s ids', (
     for (const { method, path, op } of await routes()) {
       if (!path.includes('{workspaceId}')) continue;
       const url = fill(path, bIds);
-      const body = sampleFor(op.requestBody?.content?.['application/json']?.schema, {
+      const body = bodyFor(op, {
         role: 'viewer',
         scopes: ['leads.read'],
         name: 'Hijacked',
       });
-      const res = await a.client.request(
-        method,
-        url,
-        method === 'GET' || method === 'DELETE' ? undefined : (body ?? {}),
-      );
+      const res = await a.client.request(method, url, method === 'GET' || method === 'DELETE' ? undefined : body);
       if (res.statusCode !== 404) failures.push(`${method} ${path} → ${res.statusCode} ${res.body.slice(0, 120)}`);
     }
     expect(failures).toEqual([]);
@@ -102,15 +173,11 @@ describe('tenant isolation: every route refuses another workspace\u2019s ids', (
       const ids = { ...bIds, workspaceId: a.workspaceId };
       if (!/\{(?!workspaceId)\w+\}/.test(path)) continue;
       const url = fill(path, ids);
-      const body = sampleFor(op.requestBody?.content?.['application/json']?.schema, {
+      const body = bodyFor(op, {
         role: 'viewer',
         name: 'Hijacked',
       });
-      const res = await a.client.request(
-        method,
-        url,
-        method === 'GET' || method === 'DELETE' ? undefined : (body ?? {}),
-      );
+      const res = await a.client.request(method, url, method === 'GET' || method === 'DELETE' ? undefined : body);
       if (res.statusCode !== 404) failures.push(`${method} ${path} → ${res.statusCode} ${res.body.slice(0, 120)}`);
     }
     expect(failures).toEqual([]);
@@ -126,7 +193,7 @@ describe('tenant isolation: every route refuses another workspace\u2019s ids', (
     const failures: string[] = [];
     for (const { method, path, op } of await routes()) {
       if (!path.includes('{workspaceId}')) continue;
-      const body = sampleFor(op.requestBody?.content?.['application/json']?.schema, {
+      const body = bodyFor(op, {
         role: 'viewer',
         scopes: ['leads.read'],
         name: 'Hijacked',
@@ -134,7 +201,7 @@ describe('tenant isolation: every route refuses another workspace\u2019s ids', (
       const res = await keyClient.request(
         method,
         fill(path, bIds),
-        method === 'GET' || method === 'DELETE' ? undefined : (body ?? {}),
+        method === 'GET' || method === 'DELETE' ? undefined : body,
       );
       if (res.statusCode !== 404 && res.statusCode !== 401) failures.push(`${method} ${path} → ${res.statusCode}`);
     }
@@ -153,6 +220,17 @@ describe('tenant isolation: every route refuses another workspace\u2019s ids', (
     expect(invites.json().items.find((i: { id: string }) => i.id === bIds.inviteId).status).toBe('pending');
     const keys = await b.client.get(`/api/v1/workspaces/${b.workspaceId}/api-keys`);
     expect(keys.json().items.map((k: { id: string }) => k.id)).toContain(bIds.keyId);
+    const lead = await b.client.get(`/api/v1/workspaces/${b.workspaceId}/leads/${bIds.leadId}`);
+    expect(lead.statusCode).toBe(200);
+    expect(lead.json().name).toBe('B Lead');
+    const notes = await b.client.get(`/api/v1/workspaces/${b.workspaceId}/contacts/${bIds.contactId}/notes`);
+    expect(notes.json().items.map((n: { body: string }) => n.body)).toEqual(['B note']);
+    const pipelines = await b.client.get(`/api/v1/workspaces/${b.workspaceId}/pipelines`);
+    expect(pipelines.json().items[0].name).not.toBe('Hijacked');
+    const fields = await b.client.get(`/api/v1/workspaces/${b.workspaceId}/fields?entity=lead`);
+    expect(fields.json().items.map((f: { label: string }) => f.label)).toEqual(['B Field']);
+    const views = await b.client.get(`/api/v1/workspaces/${b.workspaceId}/views`);
+    expect(views.json().items.map((v: { name: string }) => v.name)).toEqual(['B view']);
     const sessions = await b.client.get('/api/v1/auth/sessions');
     expect(sessions.statusCode).toBe(200);
     expect(sessions.json().items.map((s: { id: string }) => s.id)).toContain(bIds.sessionId);

@@ -7,7 +7,7 @@ import { type RunningApp, startApp } from '../../src/app/app';
 import { loadConfig } from '../../src/app/config';
 import type { Container } from '../../src/app/container';
 import { generateDataKey, Keyring } from '../../src/lib/crypto';
-import { createLogger } from '../../src/lib/logger';
+import { createLogger, type Logger } from '../../src/lib/logger';
 import { createTestDatabase } from './db';
 
 export interface TestApp {
@@ -50,7 +50,7 @@ export const uniqueEmail = (prefix = 'user') => `${prefix}.${Date.now().toString
 /** The whole app in-process on a fresh database; requests go through `inject` (the real HTTP stack, no socket). */
 export async function createTestApp(
   env: Record<string, string> = {},
-  options: { worker?: boolean } = {},
+  options: { worker?: boolean; log?: Logger } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lb-test-'));
   const config = loadConfig({
@@ -62,7 +62,7 @@ export async function createTestApp(
     ...env,
   });
   const { database, drop } = await createTestDatabase();
-  const log = createLogger(config.LOG_LEVEL);
+  const log = options.log ?? createLogger(config.LOG_LEVEL);
   const app = await startApp(config, {
     database,
     keyring: new Keyring([generateDataKey('test1')]),

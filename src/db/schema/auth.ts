@@ -74,4 +74,3 @@ export const loginThrottle = pgTable('login_throttle', {
   windowStartedAt: ts('window_started_at').notNull().defaultNow(),
   lockedUntil: ts('locked_until'),
 });
-

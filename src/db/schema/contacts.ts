@@ -29,7 +29,10 @@ export const contacts = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), index('contacts_created_idx').on(t.workspaceId, t.createdAt, t.id)],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    index('contacts_created_idx').on(t.workspaceId, t.createdAt, t.id),
+  ],
 );
 
 export const IDENTITY_KINDS = ['email', 'phone', 'psid', 'igsid', 'wa_id', 'meta_lead', 'external'] as const;

@@ -44,5 +44,8 @@ export const fieldDefinitions = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     archivedAt: timestamp('archived_at', { withTimezone: true, mode: 'date' }),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), uniqueIndex('field_definitions_key').on(t.workspaceId, t.entity, t.key)],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    uniqueIndex('field_definitions_key').on(t.workspaceId, t.entity, t.key),
+  ],
 );

@@ -3,7 +3,17 @@ import { index, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueInde
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
-export const LEAD_SOURCES = ['manual', 'import', 'api', 'meta_lead_ads', 'messenger', 'instagram', 'whatsapp', 'email', 'web_form'] as const;
+export const LEAD_SOURCES = [
+  'manual',
+  'import',
+  'api',
+  'meta_lead_ads',
+  'messenger',
+  'instagram',
+  'whatsapp',
+  'email',
+  'web_form',
+] as const;
 export type LeadSource = (typeof LEAD_SOURCES)[number];
 
 export interface LeadAnswer {

@@ -35,5 +35,8 @@ export const stages = pgTable(
     kind: text('kind').$type<StageKind>().notNull().default('open'),
     color: text('color').notNull().default('gray'),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), index('stages_pipeline_idx').on(t.workspaceId, t.pipelineId, t.position)],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    index('stages_pipeline_idx').on(t.workspaceId, t.pipelineId, t.position),
+  ],
 );

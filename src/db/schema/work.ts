@@ -37,7 +37,10 @@ export const notes = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), index('notes_contact_idx').on(t.workspaceId, t.contactId, t.id)],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    index('notes_contact_idx').on(t.workspaceId, t.contactId, t.id),
+  ],
 );
 
 export const tasks = pgTable(
@@ -92,7 +95,9 @@ export const routingRules = pgTable(
     /** All must hold: [{field: 'source'|'form_id'|'country'|'custom.<key>'…, op, value}]. Empty matches every lead. */
     conditions: jsonb('conditions').$type<Array<{ field: string; op: string; value?: unknown }>>().notNull(),
     /** `user`: one owner; `round_robin`: rotate among `userIds`, skipping unavailable or full agents. */
-    assign: jsonb('assign').$type<{ type: 'user'; userId: string } | { type: 'round_robin'; userIds: string[] }>().notNull(),
+    assign: jsonb('assign')
+      .$type<{ type: 'user'; userId: string } | { type: 'round_robin'; userIds: string[] }>()
+      .notNull(),
     /** Round robin's last pick. */
     lastUserId: uuid('last_user_id'),
     createdAt: ts('created_at').notNull().defaultNow(),
@@ -117,7 +122,10 @@ export const operations = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
     finishedAt: ts('finished_at'),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), index('operations_created_idx').on(t.workspaceId, t.createdAt)],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    index('operations_created_idx').on(t.workspaceId, t.createdAt),
+  ],
 );
 
 /** Rows an import refused, with the reason, downloadable as a CSV. */

@@ -1,9 +1,9 @@
 import type { Config } from '../../app/config';
 import type { JobQueue } from '../../jobs/queue';
 import type { Mailer } from '../../lib/mailer';
+import { sendPasswordResetEmail, sendVerificationEmail } from './auth.jobs';
 import type { AuthRepository } from './auth.repository';
 import type { AuthService } from './auth.service';
-import { sendPasswordResetEmail, sendVerificationEmail } from './auth.jobs';
 
 /** Runs the auth emails: tokens are made here, at send time, so no secret ever sits in the job queue. */
 export function registerAuthEmailJobs(
@@ -18,7 +18,12 @@ export function registerAuthEmailJobs(
       to: user.email,
       subject: 'Confirm your email for LeadsBoost',
       text: `Hi ${user.name},\n\nConfirm your email address by opening this link (valid for 3 days):\n\n${link}\n\nIf you did not sign up for LeadsBoost, ignore this message.\n`,
-      html: emailHtml(`Hi ${escapeHtml(user.name)},`, 'Confirm your email address (the link is valid for 3 days).', link, 'Confirm email'),
+      html: emailHtml(
+        `Hi ${escapeHtml(user.name)},`,
+        'Confirm your email address (the link is valid for 3 days).',
+        link,
+        'Confirm email',
+      ),
     });
   });
 

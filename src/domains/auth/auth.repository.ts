@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../db/client';
+import { type Db, type DbOrTx, rowsOf } from '../../db/client';
 import { authTokens, loginThrottle, sessions, users } from '../../db/schema';
 
 export type UserRow = typeof users.$inferSelect;
@@ -121,6 +121,31 @@ export class AuthRepository {
         target: loginThrottle.key,
         set: { failures: row.failures, windowStartedAt: row.windowStartedAt, lockedUntil: row.lockedUntil ?? null },
       });
+  }
+
+  /**
+   * Counts one failure in a single statement, so that concurrent failures never overwrite each other's count, and
+   * returns the count in the current window (a window that began before `windowStart` restarts at 1).
+   */
+  async incrementThrottle(key: string, now: Date, windowStart: Date): Promise<number> {
+    const since = windowStart.toISOString();
+    const rows = rowsOf<{ failures: number }>(
+      await this.db.execute(sql`insert into login_throttle as t (key, failures, window_started_at, locked_until)
+        values (${key}, 1, ${now.toISOString()}::timestamptz, null)
+        on conflict (key) do update set
+          failures = case when t.window_started_at > ${since}::timestamptz then t.failures + 1 else 1 end,
+          window_started_at = case when t.window_started_at > ${since}::timestamptz then t.window_started_at
+            else excluded.window_started_at end
+        returning failures`),
+    );
+    return Number(rows[0]!.failures);
+  }
+
+  /** Locks a key until `until`, never shortening a longer lock set meanwhile by a concurrent failure. */
+  async extendThrottleLock(key: string, until: Date): Promise<void> {
+    const at = until.toISOString();
+    await this.db.execute(sql`update login_throttle
+      set locked_until = greatest(coalesce(locked_until, ${at}::timestamptz), ${at}::timestamptz) where key = ${key}`);
   }
 
   async clearThrottle(key: string): Promise<void> {

@@ -1,12 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Container } from '../../app/container';
-import {
-  clearSessionCookie,
-  originOf,
-  requireSession,
-  setSessionCookie,
-} from '../../http/request-context';
+import { clearSessionCookie, originOf, requireSession, setSessionCookie } from '../../http/request-context';
 import {
   emailSchema,
   isoDate,
@@ -125,7 +120,11 @@ export function authRoutes(c: Container): FastifyPluginAsyncZod {
       '/email/verify',
       {
         config: limited,
-        schema: { tags, summary: 'Confirm an email address from the emailed link', body: z.object({ token: z.string().min(1).max(2000) }) },
+        schema: {
+          tags,
+          summary: 'Confirm an email address from the emailed link',
+          body: z.object({ token: z.string().min(1).max(2000) }),
+        },
       },
       async (req) => {
         await c.auth.verifyEmail(req.body.token);
@@ -133,15 +132,22 @@ export function authRoutes(c: Container): FastifyPluginAsyncZod {
       },
     );
 
-    app.post('/email/resend', { config: limited, schema: { tags, summary: 'Send the verification email again' } }, async (req, reply) => {
-      const { user } = requireSession(req);
-      await c.auth.resendVerification(user);
-      return reply.code(202).send();
-    });
+    app.post(
+      '/email/resend',
+      { config: limited, schema: { tags, summary: 'Send the verification email again' } },
+      async (req, reply) => {
+        const { user } = requireSession(req);
+        await c.auth.resendVerification(user);
+        return reply.code(202).send();
+      },
+    );
 
     app.post(
       '/password/forgot',
-      { config: limited, schema: { tags, summary: 'Email a password reset link', body: z.object({ email: emailSchema }) } },
+      {
+        config: limited,
+        schema: { tags, summary: 'Email a password reset link', body: z.object({ email: emailSchema }) },
+      },
       async (req, reply) => {
         await c.auth.forgotPassword(req.body.email, originOf(req));
         return reply.code(202).send();
@@ -229,7 +235,10 @@ export function authRoutes(c: Container): FastifyPluginAsyncZod {
 
     app.post(
       '/mfa/disable',
-      { config: limited, schema: { tags, summary: 'Turn two-factor off', body: z.object({ password: z.string().min(1).max(256) }) } },
+      {
+        config: limited,
+        schema: { tags, summary: 'Turn two-factor off', body: z.object({ password: z.string().min(1).max(256) }) },
+      },
       async (req, reply) => {
         const { principal, user } = requireSession(req);
         await c.auth.verifyPasswordOf(user, req.body.password);

@@ -10,8 +10,8 @@ import { describeUserAgent } from '../../lib/user-agent';
 import type { AuditService } from '../audit/audit.service';
 import { seedWorkspaceDefaults } from '../pipelines/pipelines.service';
 import type { WorkspacesRepository } from '../workspaces/workspaces.repository';
-import type { AuthRepository, SessionRow, UserRow } from './auth.repository';
 import { sendPasswordResetEmail, sendVerificationEmail } from './auth.jobs';
+import type { AuthRepository, SessionRow, UserRow } from './auth.repository';
 import type { LoginThrottle } from './login-throttle';
 import { checkTotp, hashRecoveryCode, looksLikeRecoveryCode } from './mfa';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords';
@@ -86,7 +86,12 @@ export class AuthService {
       const actor = { type: 'user' as const, id: user.id, sessionId: started.session.id, ...origin };
       await audit.record({ workspaceId: null, actor, action: 'auth.signup' }, tx);
       await audit.record(
-        { workspaceId: workspace.id, actor, action: 'workspace.created', target: { type: 'workspace', id: workspace.id } },
+        {
+          workspaceId: workspace.id,
+          actor,
+          action: 'workspace.created',
+          target: { type: 'workspace', id: workspace.id },
+        },
         tx,
       );
       await queue.send(sendVerificationEmail, { userId: user.id }, { tx });
@@ -119,9 +124,13 @@ export class AuthService {
   parsePhone(phone: string, defaultCountry = 'MY'): string {
     const e164 = toE164(phone, defaultCountry);
     if (!e164) {
-      throw new AppError('validation_failed', 'Enter a valid phone number, with its country code (for example +60 12 345 6789).', {
-        details: [{ path: 'phone', message: 'Not a valid phone number' }],
-      });
+      throw new AppError(
+        'validation_failed',
+        'Enter a valid phone number, with its country code (for example +60 12 345 6789).',
+        {
+          details: [{ path: 'phone', message: 'Not a valid phone number' }],
+        },
+      );
     }
     return e164;
   }
@@ -155,7 +164,10 @@ export class AuthService {
       throw new AppError('invalid_credentials', 'The email or password is not correct.');
     }
     if (user.mfaEnabledAt) {
-      return { status: 'mfa_required', mfaToken: tokens.sign('mfa-login', [user.id, user.passwordHash.slice(-16)], MFA_STEP_TTL) };
+      return {
+        status: 'mfa_required',
+        mfaToken: tokens.sign('mfa-login', [user.id, user.passwordHash.slice(-16)], MFA_STEP_TTL),
+      };
     }
     await throttle.recordSuccess(email);
     return { status: 'ok', ...(await this.completeLogin(user, origin, 'password')) };
@@ -179,7 +191,10 @@ export class AuthService {
         action: 'auth.login_failed',
         metadata: { reason: 'wrong_mfa_code' },
       });
-      throw new AppError('invalid_mfa_code', 'That code is not correct. Enter the current 6-digit code or a recovery code.');
+      throw new AppError(
+        'invalid_mfa_code',
+        'That code is not correct. Enter the current 6-digit code or a recovery code.',
+      );
     }
     await throttle.recordSuccess(user.email);
     return this.completeLogin(user, origin, method);
@@ -311,7 +326,11 @@ export class AuthService {
     }
     if (!user.emailVerifiedAt) {
       await this.deps.repo.updateUser(user.id, { emailVerifiedAt: new Date() });
-      await this.deps.audit.record({ workspaceId: null, actor: { type: 'user', id: user.id }, action: 'auth.email_verified' });
+      await this.deps.audit.record({
+        workspaceId: null,
+        actor: { type: 'user', id: user.id },
+        action: 'auth.email_verified',
+      });
     }
   }
 
@@ -379,13 +398,22 @@ export class AuthService {
       await repo.updateUser(user.id, { passwordHash }, tx);
       await repo.revokeAllSessions(user.id, sessionId, tx);
       await audit.record(
-        { workspaceId: null, actor: { type: 'user', id: user.id, sessionId, ...origin }, action: 'auth.password_changed' },
+        {
+          workspaceId: null,
+          actor: { type: 'user', id: user.id, sessionId, ...origin },
+          action: 'auth.password_changed',
+        },
         tx,
       );
     });
   }
 
-  async updateProfile(user: UserRow, input: { name?: string; phone?: string }, sessionId: string, origin: RequestOrigin) {
+  async updateProfile(
+    user: UserRow,
+    input: { name?: string; phone?: string },
+    sessionId: string,
+    origin: RequestOrigin,
+  ) {
     const patch: { name?: string; phone?: string } = {};
     if (input.name !== undefined) patch.name = input.name.trim();
     if (input.phone !== undefined) patch.phone = this.parsePhone(input.phone);

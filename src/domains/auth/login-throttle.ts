@@ -53,20 +53,20 @@ export class LoginThrottle {
 
   private async bump(key: string, policy: { freeFailures: number; lockFailures: number }): Promise<void> {
     const now = new Date();
-    const row = await this.repo.getThrottle(key);
-    const windowOpen = row && now.getTime() - row.windowStartedAt.getTime() < THROTTLE_POLICY.windowMinutes * 60_000;
-    const failures = (windowOpen ? row.failures : 0) + 1;
+    // Atomic: parallel wrong passwords must each count, or a burst would get unlimited guesses.
+    const failures = await this.repo.incrementThrottle(
+      key,
+      now,
+      new Date(now.getTime() - THROTTLE_POLICY.windowMinutes * 60_000),
+    );
     let lockedUntil: Date | null = null;
     if (failures >= policy.lockFailures) {
       lockedUntil = new Date(now.getTime() + THROTTLE_POLICY.lockMinutes * 60_000);
     } else if (failures > policy.freeFailures) {
-      lockedUntil = new Date(now.getTime() + 2 ** (failures - policy.freeFailures) * 1000);
+      // Doubling, but never past the lock itself (the IP policy would otherwise reach years, then overflow to a 500).
+      const seconds = Math.min(2 ** (failures - policy.freeFailures), THROTTLE_POLICY.lockMinutes * 60);
+      lockedUntil = new Date(now.getTime() + seconds * 1000);
     }
-    await this.repo.saveThrottle({
-      key,
-      failures,
-      windowStartedAt: windowOpen ? row.windowStartedAt : now,
-      lockedUntil,
-    });
+    if (lockedUntil) await this.repo.extendThrottleLock(key, lockedUntil);
   }
 }

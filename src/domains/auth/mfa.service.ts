@@ -13,7 +13,8 @@ export class MfaService {
 
   /** Starts (or restarts) enrolment. The secret is kept but 2FA is off until `enable` confirms a code. */
   async setup(user: UserRow) {
-    if (user.mfaEnabledAt) throw new AppError('conflict', 'Two-factor authentication is already on. Turn it off first to change it.');
+    if (user.mfaEnabledAt)
+      throw new AppError('conflict', 'Two-factor authentication is already on. Turn it off first to change it.');
     const secret = newTotpSecret();
     await this.deps.repo.updateUser(user.id, { mfaSecret: this.deps.keyring.encrypt(secret, `mfa:${user.id}`) });
     return enrolmentDetails(secret, user.email);
@@ -34,7 +35,12 @@ export class MfaService {
   }
 
   async disable(user: UserRow, principal: SessionPrincipal): Promise<void> {
-    await this.deps.repo.updateUser(user.id, { mfaEnabledAt: null, mfaSecret: null, mfaLastStep: null, mfaRecoveryCodes: [] });
+    await this.deps.repo.updateUser(user.id, {
+      mfaEnabledAt: null,
+      mfaSecret: null,
+      mfaLastStep: null,
+      mfaRecoveryCodes: [],
+    });
     await this.record(principal, 'auth.mfa_disabled');
   }
 
@@ -49,7 +55,13 @@ export class MfaService {
   private record(principal: SessionPrincipal, action: string) {
     return this.deps.audit.record({
       workspaceId: null,
-      actor: { type: 'user', id: principal.userId, sessionId: principal.sessionId, ip: principal.ip, userAgent: principal.userAgent },
+      actor: {
+        type: 'user',
+        id: principal.userId,
+        sessionId: principal.sessionId,
+        ip: principal.ip,
+        userAgent: principal.userAgent,
+      },
       action,
     });
   }

@@ -1,6 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
-import { randomBytes } from 'node:crypto';
 import { sha256 } from '../../lib/ids';
 
 /** TOTP (RFC 6238, 30-second steps, 6 digits) and one-time recovery codes. */

@@ -4,7 +4,14 @@ import type { Permission } from '../workspaces/permissions';
 
 /** Who is calling: a signed-in person (cookie session) or an API key of one workspace. */
 export type Principal =
-  | { kind: 'session'; userId: string; sessionId: string; ip: string | null; userAgent: string | null; mfaEnabled: boolean }
+  | {
+      kind: 'session';
+      userId: string;
+      sessionId: string;
+      ip: string | null;
+      userAgent: string | null;
+      mfaEnabled: boolean;
+    }
   | {
       kind: 'api_key';
       keyId: string;
@@ -27,7 +34,13 @@ export interface WorkspaceAccess {
 
 export function actorOf(principal: Principal): Actor {
   return principal.kind === 'session'
-    ? { type: 'user', id: principal.userId, sessionId: principal.sessionId, ip: principal.ip, userAgent: principal.userAgent }
+    ? {
+        type: 'user',
+        id: principal.userId,
+        sessionId: principal.sessionId,
+        ip: principal.ip,
+        userAgent: principal.userAgent,
+      }
     : { type: 'api_key', id: principal.keyId, ip: principal.ip, userAgent: principal.userAgent };
 }
 

@@ -52,7 +52,11 @@ export function normaliseContactPoint(input: ContactPoint, defaultCountry: strin
 }
 
 /** The trigram search text of a lead: name, email and the phone's digits, lower-cased. */
-export function searchTextOf(name: string | null | undefined, email: string | null | undefined, phone: string | null | undefined): string {
+export function searchTextOf(
+  name: string | null | undefined,
+  email: string | null | undefined,
+  phone: string | null | undefined,
+): string {
   const digits = phone?.replace(/\D/g, '') ?? '';
   return [name ?? '', email ?? '', digits].join(' ').toLowerCase().replace(/\s+/g, ' ').trim();
 }

@@ -11,6 +11,7 @@ export interface FieldSpec {
 
 export type CoerceResult = { ok: true; value: unknown } | { ok: false; message: string };
 
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const TRUE = new Set(['true', 'yes', 'y', '1', 'on', 'checked', 'x']);
 const FALSE = new Set(['false', 'no', 'n', '0', 'off', '']);
@@ -20,24 +21,43 @@ const FALSE = new Set(['false', 'no', 'n', '0', 'off', '']);
  * says in plain words why it cannot. `null`/empty clears the field (refused when it is required).
  */
 export function coerceFieldValue(field: FieldSpec, input: unknown, defaultCountry = 'MY'): CoerceResult {
-  const empty = input === null || input === undefined || (typeof input === 'string' && input.trim() === '') || (Array.isArray(input) && input.length === 0);
+  const empty =
+    input === null ||
+    input === undefined ||
+    (typeof input === 'string' && input.trim() === '') ||
+    (Array.isArray(input) && input.length === 0);
   if (empty) return field.required ? { ok: false, message: `${field.label} is required` } : { ok: true, value: null };
   const text = typeof input === 'string' ? input.trim() : input;
   const bad = (what: string): CoerceResult => ({ ok: false, message: `${field.label}: ${what}` });
   switch (field.type) {
     case 'text':
-      return typeof text === 'string' && text.length <= 1000 ? { ok: true, value: text } : bad('expected text up to 1,000 characters');
+      return typeof text === 'string' && text.length <= 1000
+        ? { ok: true, value: text }
+        : bad('expected text up to 1,000 characters');
     case 'long_text':
-      return typeof text === 'string' && text.length <= 20_000 ? { ok: true, value: text } : bad('expected text up to 20,000 characters');
+      return typeof text === 'string' && text.length <= 20_000
+        ? { ok: true, value: text }
+        : bad('expected text up to 20,000 characters');
     case 'number':
     case 'currency': {
-      const n = typeof text === 'number' ? text : Number(String(text).replace(/[,\s]/g, '').replace(/^[A-Z]{3}|^[^\d+-.]+/i, ''));
-      return Number.isFinite(n) ? { ok: true, value: field.type === 'currency' ? Math.round(n * 100) / 100 : n } : bad('expected a number');
+      // A leading currency code or symbol is dropped ("MYR 1,200", "RM1200"); what is left must be a plain number.
+      const cleaned =
+        typeof text === 'number'
+          ? ''
+          : String(text)
+              .replace(/[,\s]/g, '')
+              .replace(/^[A-Z]{3}|^[^\d+\-.]+/i, '');
+      const n = typeof text === 'number' ? text : NUMBER.test(cleaned) ? Number(cleaned) : Number.NaN;
+      return Number.isFinite(n)
+        ? { ok: true, value: field.type === 'currency' ? Math.round(n * 100) / 100 : n }
+        : bad('expected a number');
     }
     case 'date': {
       const s = String(text);
       const d = /^\d{4}-\d{2}-\d{2}$/.test(s) ? new Date(`${s}T00:00:00Z`) : new Date(s);
-      return Number.isNaN(d.getTime()) ? bad('expected a date like 2026-01-31') : { ok: true, value: d.toISOString().slice(0, 10) };
+      return Number.isNaN(d.getTime())
+        ? bad('expected a date like 2026-01-31')
+        : { ok: true, value: d.toISOString().slice(0, 10) };
     }
     case 'datetime': {
       const d = new Date(String(text));
@@ -75,7 +95,9 @@ export function coerceFieldValue(field: FieldSpec, input: unknown, defaultCountr
     case 'url': {
       try {
         const u = new URL(String(text));
-        return u.protocol === 'http:' || u.protocol === 'https:' ? { ok: true, value: u.toString() } : bad('expected an http(s) address');
+        return u.protocol === 'http:' || u.protocol === 'https:'
+          ? { ok: true, value: u.toString() }
+          : bad('expected an http(s) address');
       } catch {
         return bad('expected a web address');
       }

@@ -85,8 +85,14 @@ export const BUILT_IN_FIELDS: Record<string, BuiltIn> = {
 export interface CompiledQuery {
   where: SQL;
   orderBy: SQL[];
-  /** The sort expression, selected as `sort_value` so the last row of a page makes the next cursor. */
+  /** The sort expression (what `orderBy` sorts on). */
   sortExpr: SQL;
+  /**
+   * Select this as `sort_value`: the last row's value makes the next cursor (`encodeCursor(sort_value, id)`). Times are
+   * rendered as text with microseconds, because a JS Date keeps only milliseconds and a cursor rounded to the
+   * millisecond would skip rows created within the same millisecond.
+   */
+  cursorValueExpr: SQL;
   notNullSort: boolean;
   direction: 'asc' | 'desc';
 }
@@ -95,7 +101,10 @@ const invalid = (message: string) =>
   new AppError('validation_failed', message, { details: [{ path: 'filters', message }] });
 
 /** Resolves a field name to its SQL expression and kind; custom fields are cast by their declared type. */
-function resolveField(name: string, fields: FieldSpec[]): { expr: SQL; kind: Kind; notNull: boolean; customKey?: string } {
+function resolveField(
+  name: string,
+  fields: FieldSpec[],
+): { expr: SQL; kind: Kind; notNull: boolean; customKey?: string; customType?: FieldSpec['type'] } {
   const builtIn = BUILT_IN_FIELDS[name];
   if (builtIn) return { expr: sql`${builtIn.column}`, kind: builtIn.kind, notNull: builtIn.notNull };
   if (name.startsWith('custom.')) {
@@ -103,18 +112,19 @@ function resolveField(name: string, fields: FieldSpec[]): { expr: SQL; kind: Kin
     const field = fields.find((f) => f.key === key);
     if (!field) throw invalid(`There is no custom field "${key}".`);
     const text = sql`(${leads.custom} ->> ${key})`;
+    const custom = { notNull: false, customKey: key, customType: field.type };
     switch (field.type) {
       case 'number':
       case 'currency':
-        return { expr: sql`(${text})::numeric`, kind: 'number', notNull: false, customKey: key };
+        return { expr: sql`(${text})::numeric`, kind: 'number', ...custom };
       case 'datetime':
       case 'date':
         // ISO strings sort and compare correctly as text.
-        return { expr: text, kind: 'text', notNull: false, customKey: key };
+        return { expr: text, kind: 'text', ...custom };
       case 'multi_select':
-        return { expr: sql`(${leads.custom} -> ${key})`, kind: 'tags', notNull: false, customKey: key };
+        return { expr: sql`(${leads.custom} -> ${key})`, kind: 'tags', ...custom };
       default:
-        return { expr: text, kind: 'text', notNull: false, customKey: key };
+        return { expr: text, kind: 'text', ...custom };
     }
   }
   throw invalid(`Unknown field "${name}".`);
@@ -148,18 +158,41 @@ function list(value: unknown, field: string): unknown[] {
   return value;
 }
 
+/** A checkbox is stored as a JSON boolean, so its equality must compare booleans, not the text "true". */
+function checkboxValue(value: unknown, field: string): boolean {
+  if (typeof value === 'boolean') return value;
+  const s = String(value).toLowerCase();
+  if (s === 'true' || s === '1' || s === 'yes') return true;
+  if (s === 'false' || s === '0' || s === 'no') return false;
+  throw invalid(`The filter on ${field} needs true or false.`);
+}
+
 function compileFilter(filter: LeadFilter, fields: FieldSpec[]): SQL {
-  const { expr, kind, customKey } = resolveField(filter.field, fields);
+  const { expr, kind, customKey, customType } = resolveField(filter.field, fields);
   const v = filter.value;
   const name = filter.field;
   const escapeLike = (s: string) => s.replace(/[\\%_]/g, '\\$&');
+  // Pattern matching works on text; ids, numbers and times are matched on their text form.
+  const textExpr = kind === 'text' ? expr : sql`(${expr})::text`;
   if (kind === 'tags') {
-    const values = filter.op === 'is_empty' || filter.op === 'is_not_empty' ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
+    const needsValues = filter.op !== 'is_empty' && filter.op !== 'is_not_empty';
+    const values = !needsValues
+      ? []
+      : (Array.isArray(v) ? v : [v]).filter((x) => x !== null && x !== undefined).map(String);
+    if (needsValues && (values.length === 0 || values.length > 500)) {
+      throw invalid(`The filter on ${name} needs 1 to 500 values.`);
+    }
     // Built-in tags are text[]; a multi-select custom field is a jsonb array.
     const isJson = customKey !== undefined;
-    const contains = (xs: string[]) => (isJson ? sql`${expr} @> ${JSON.stringify(xs)}::jsonb` : sql`${expr} @> ${xs}::text[]`);
-    const overlaps = (xs: string[]) =>
-      isJson ? sql`${expr} ?| ${xs}::text[]` : sql`${expr} && ${xs}::text[]`;
+    // One parameter per element: drizzle expands a JS array inside `sql` into a list, not into one array value.
+    const array = (xs: string[]) =>
+      sql`array[${sql.join(
+        xs.map((x) => sql`${x}`),
+        sql`, `,
+      )}]::text[]`;
+    const contains = (xs: string[]) =>
+      isJson ? sql`${expr} @> ${JSON.stringify(xs)}::jsonb` : sql`${expr} @> ${array(xs)}`;
+    const overlaps = (xs: string[]) => (isJson ? sql`${expr} ?| ${array(xs)}` : sql`${expr} && ${array(xs)}`);
     switch (filter.op) {
       case 'contains':
       case 'eq':
@@ -181,10 +214,20 @@ function compileFilter(filter: LeadFilter, fields: FieldSpec[]): SQL {
   switch (filter.op) {
     case 'eq':
       // Equality on a custom text or choice field goes through the jsonb containment index.
-      if (customKey && kind === 'text') return sql`${leads.custom} @> ${JSON.stringify({ [customKey]: String(v) })}::jsonb`;
+      if (customKey && kind === 'text') {
+        if (v === null || v === undefined) throw invalid(`The filter on ${name} needs a value.`);
+        const typed = customType === 'checkbox' ? checkboxValue(v, name) : String(v);
+        return sql`${leads.custom} @> ${JSON.stringify({ [customKey]: typed })}::jsonb`;
+      }
       if (kind === 'text' && !customKey && typeof v === 'string') return sql`lower(${expr}) = lower(${v})`;
       return sql`${expr} = ${literal(kind, v, name)}`;
     case 'neq':
+      if (customKey && customType === 'checkbox') {
+        const typed = checkboxValue(v, name);
+        return sql`not coalesce(${leads.custom} @> ${JSON.stringify({ [customKey]: typed })}::jsonb, false)`;
+      }
+      if (kind === 'text' && !customKey && typeof v === 'string')
+        return sql`lower(${expr}) is distinct from lower(${v})`;
       return sql`${expr} is distinct from ${literal(kind, v, name)}`;
     case 'in':
       return sql`${expr} in (${sql.join(
@@ -197,9 +240,9 @@ function compileFilter(filter: LeadFilter, fields: FieldSpec[]): SQL {
         sql`, `,
       )}))`;
     case 'contains':
-      return sql`${expr} ilike ${`%${escapeLike(String(v ?? ''))}%`}`;
+      return sql`${textExpr} ilike ${`%${escapeLike(String(v ?? ''))}%`}`;
     case 'not_contains':
-      return sql`(${expr} is null or ${expr} not ilike ${`%${escapeLike(String(v ?? ''))}%`})`;
+      return sql`(${expr} is null or ${textExpr} not ilike ${`%${escapeLike(String(v ?? ''))}%`})`;
     case 'gt':
       return sql`${expr} > ${literal(kind, v, name)}`;
     case 'gte':
@@ -226,7 +269,11 @@ function compileFilter(filter: LeadFilter, fields: FieldSpec[]): SQL {
 /** The search fragment as stored in `leads.search`: lower-cased, and digits only when it looks like a phone. */
 export function searchFragment(q: string): string {
   const trimmed = q.trim().toLowerCase();
-  return /^[+\d\s().-]+$/.test(trimmed) && /\d{3,}/.test(trimmed.replace(/\D/g, '')) ? trimmed.replace(/\D/g, '') : trimmed;
+  if (!/^[+\d\s().-]+$/.test(trimmed) || !/\d{3,}/.test(trimmed.replace(/\D/g, ''))) return trimmed;
+  // Phones are stored in E.164: a local number's trunk zeros ("012 345…", "07700…") are not in the stored digits.
+  const digits = trimmed.replace(/\D/g, '');
+  const national = digits.replace(/^0+/, '');
+  return national.length >= 3 ? national : digits;
 }
 
 /**
@@ -260,18 +307,46 @@ export function compileLeadQuery(
   if (options.cursor) {
     const c = decodeCursor(options.cursor);
     const cmp = dir === 'asc' ? sql`>` : sql`<`;
-    const value = c.value === null ? null : sortField.kind === 'datetime' ? new Date(String(c.value)) : c.value;
+    if (c.value !== null && !cursorValueFits(sortField.kind, c.value)) {
+      throw new AppError('validation_failed', 'The cursor is not valid. Start again from the first page.');
+    }
+    const value =
+      c.value === null ? null : sortField.kind === 'datetime' ? sql`${String(c.value)}::timestamptz` : sql`${c.value}`;
     if (sortField.notNull) {
       conditions.push(sql`(${e}, ${leads.id}) ${cmp} (${value}, ${c.id})`);
     } else if (value === null) {
       conditions.push(sql`(${e} is null and ${leads.id} ${cmp} ${c.id})`);
     } else {
-      conditions.push(
-        sql`(${e} is null or ${e} ${cmp} ${value} or (${e} = ${value} and ${leads.id} ${cmp} ${c.id}))`,
-      );
+      conditions.push(sql`(${e} is null or ${e} ${cmp} ${value} or (${e} = ${value} and ${leads.id} ${cmp} ${c.id}))`);
     }
   }
-  return { where: and(...conditions)!, orderBy, sortExpr: e, notNullSort: sortField.notNull, direction: dir };
+  const cursorValueExpr =
+    sortField.kind === 'datetime' ? sql`to_char((${e}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : e;
+  return {
+    where: and(...conditions)!,
+    orderBy,
+    sortExpr: e,
+    cursorValueExpr,
+    notNullSort: sortField.notNull,
+    direction: dir,
+  };
+}
+
+/** A cursor comes from the client: its value must parse as the sort field's type before it reaches SQL. */
+function cursorValueFits(kind: Kind, value: unknown): boolean {
+  switch (kind) {
+    case 'datetime':
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(value);
+    case 'number':
+      return (
+        (typeof value === 'number' && Number.isFinite(value)) ||
+        (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value))
+      );
+    case 'uuid':
+      return typeof value === 'string' && /^[0-9a-f-]{36}$/i.test(value);
+    default:
+      return typeof value === 'string';
+  }
 }
 
 export function encodeCursor(value: unknown, id: string): string {

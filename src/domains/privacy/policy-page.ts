@@ -17,10 +17,22 @@ export interface PolicyDocument {
  * Renders the published policy (P34) as HTML: numbered lines become headings, "- " lines become lists, and the
  * privacy contact comes from configuration.
  */
-export function renderPolicy(contactEmail: string, dataRegion: string, text = readFileSync(POLICY_FILE, 'utf8')): PolicyDocument {
+export function renderPolicy(
+  contactEmail: string,
+  dataRegion: string,
+  text = readFileSync(POLICY_FILE, 'utf8'),
+): PolicyDocument {
   const lines = text.split(/\r?\n/).map((l) => l.trim());
-  const lastUpdated = lines.find((l) => l.startsWith('Last Updated:'))?.replace('Last Updated:', '').trim() ?? '';
-  const effectiveDate = lines.find((l) => l.startsWith('Effective Date:'))?.replace('Effective Date:', '').trim() ?? '';
+  const lastUpdated =
+    lines
+      .find((l) => l.startsWith('Last Updated:'))
+      ?.replace('Last Updated:', '')
+      .trim() ?? '';
+  const effectiveDate =
+    lines
+      .find((l) => l.startsWith('Effective Date:'))
+      ?.replace('Effective Date:', '')
+      .trim() ?? '';
   const out: string[] = [];
   let inList = false;
   const closeList = () => {

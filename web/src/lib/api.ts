@@ -43,6 +43,11 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+/** The current CSRF token, for requests made outside `apiRequest` (file uploads with progress). */
+export function getCsrfToken(): string | null {
+  return csrfToken;
+}
+
 export function setUnauthenticatedHandler(handler: Listener | null): void {
   onUnauthenticated = handler;
 }
@@ -60,7 +65,8 @@ export interface RequestOptions {
   skipAuthRedirect?: boolean;
 }
 
-function buildUrl(path: string, query?: RequestOptions['query']): string {
+/** Absolute-path URL of an API route, for links (downloads) and XMLHttpRequest. */
+export function buildUrl(path: string, query?: RequestOptions['query']): string {
   const url = `${API_BASE}${path}`;
   if (!query) return url;
   const params = new URLSearchParams();
@@ -71,6 +77,24 @@ function buildUrl(path: string, query?: RequestOptions['query']): string {
   return qs ? `${url}?${qs}` : url;
 }
 
+/** The `ApiError` for a failed answer's status and parsed JSON body (also used for XMLHttpRequest uploads). */
+export function apiErrorFrom(status: number, payload: unknown): ApiError {
+  const envelope = (payload as { error?: Record<string, unknown> } | null)?.error;
+  if (envelope && typeof envelope.code === 'string') {
+    return new ApiError(
+      status,
+      envelope.code,
+      typeof envelope.message === 'string' ? envelope.message : 'Something went wrong.',
+      typeof envelope.requestId === 'string' ? envelope.requestId : undefined,
+      Array.isArray(envelope.details) ? (envelope.details as ApiErrorDetail[]) : undefined,
+    );
+  }
+  if (status >= 500) {
+    return new ApiError(status, 'internal', `The server could not answer (HTTP ${status}). Try again.`);
+  }
+  return new ApiError(status, 'http_error', `Request failed (HTTP ${status}).`);
+}
+
 async function parseError(response: Response): Promise<ApiError> {
   let payload: unknown = null;
   try {
@@ -78,24 +102,7 @@ async function parseError(response: Response): Promise<ApiError> {
   } catch {
     // Not JSON: a proxy page or an empty body.
   }
-  const envelope = (payload as { error?: Record<string, unknown> } | null)?.error;
-  if (envelope && typeof envelope.code === 'string') {
-    return new ApiError(
-      response.status,
-      envelope.code,
-      typeof envelope.message === 'string' ? envelope.message : 'Something went wrong.',
-      typeof envelope.requestId === 'string' ? envelope.requestId : undefined,
-      Array.isArray(envelope.details) ? (envelope.details as ApiErrorDetail[]) : undefined,
-    );
-  }
-  if (response.status >= 500) {
-    return new ApiError(
-      response.status,
-      'internal',
-      `The server could not answer (HTTP ${response.status}). Try again.`,
-    );
-  }
-  return new ApiError(response.status, 'http_error', `Request failed (HTTP ${response.status}).`);
+  return apiErrorFrom(response.status, payload);
 }
 
 async function send(path: string, options: RequestOptions): Promise<Response> {
@@ -160,9 +167,19 @@ export const api = {
     apiRequest<T>(path, { ...options, method: 'POST', body }),
   patch: <T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'method' | 'body'>) =>
     apiRequest<T>(path, { ...options, method: 'PATCH', body }),
+  put: <T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'method' | 'body'>) =>
+    apiRequest<T>(path, { ...options, method: 'PUT', body }),
   delete: <T = void>(path: string, options?: Omit<RequestOptions, 'method' | 'body'>) =>
     apiRequest<T>(path, { ...options, method: 'DELETE' }),
 };
 
 /** Path segment encoding for ids and tokens placed in URLs. */
 export const seg = (value: string): string => encodeURIComponent(value);
+
+/** base64url of a JSON value (UTF-8), as the API expects for `query=` parameters. */
+export function base64UrlJson(value: unknown): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(value));
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}

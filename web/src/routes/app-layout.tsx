@@ -20,10 +20,16 @@ import {
   IconAlertTriangle,
   IconApi,
   IconBuildingStore,
+  IconChecklist,
   IconChevronDown,
+  IconColumns,
+  IconFileImport,
+  IconForms,
   IconHistory,
+  IconLayoutKanban,
   IconLogout,
   IconMailExclamation,
+  IconRoute,
   IconShieldLock,
   IconUser,
   IconUsers,
@@ -87,6 +93,12 @@ interface NavItem {
   label: string;
   to:
     | '/w/$workspaceId/leads'
+    | '/w/$workspaceId/board'
+    | '/w/$workspaceId/tasks'
+    | '/w/$workspaceId/import'
+    | '/w/$workspaceId/settings/fields'
+    | '/w/$workspaceId/settings/pipelines'
+    | '/w/$workspaceId/settings/routing'
     | '/w/$workspaceId/settings/workspace'
     | '/w/$workspaceId/settings/members'
     | '/w/$workspaceId/settings/api-keys'
@@ -105,6 +117,27 @@ const MAIN_NAV: NavItem[] = [
     icon: <IconUsers size={18} />,
     testId: 'nav-leads',
   },
+  {
+    label: 'Board',
+    to: '/w/$workspaceId/board',
+    permission: 'leads.read',
+    icon: <IconLayoutKanban size={18} />,
+    testId: 'nav-board',
+  },
+  {
+    label: 'Tasks',
+    to: '/w/$workspaceId/tasks',
+    permission: 'leads.read',
+    icon: <IconChecklist size={18} />,
+    testId: 'nav-tasks',
+  },
+  {
+    label: 'Import',
+    to: '/w/$workspaceId/import',
+    permission: 'leads.import',
+    icon: <IconFileImport size={18} />,
+    testId: 'nav-import',
+  },
 ];
 
 const SETTINGS_NAV: NavItem[] = [
@@ -121,6 +154,27 @@ const SETTINGS_NAV: NavItem[] = [
     permission: 'members.read',
     icon: <IconUsersGroup size={18} />,
     testId: 'nav-members',
+  },
+  {
+    label: 'Fields',
+    to: '/w/$workspaceId/settings/fields',
+    permission: 'settings.manage',
+    icon: <IconForms size={18} />,
+    testId: 'nav-fields',
+  },
+  {
+    label: 'Pipelines',
+    to: '/w/$workspaceId/settings/pipelines',
+    permission: 'settings.manage',
+    icon: <IconColumns size={18} />,
+    testId: 'nav-pipelines',
+  },
+  {
+    label: 'Routing',
+    to: '/w/$workspaceId/settings/routing',
+    permission: 'settings.manage',
+    icon: <IconRoute size={18} />,
+    testId: 'nav-routing',
   },
   {
     label: 'API keys',
@@ -172,7 +226,10 @@ function Shell({ session }: { session: Session }) {
         params={{ workspaceId: current.id }}
         label={item.label}
         leftSection={item.icon}
-        active={location.pathname === item.to.replace('$workspaceId', current.id)}
+        active={
+          location.pathname === item.to.replace('$workspaceId', current.id) ||
+          location.pathname.startsWith(`${item.to.replace('$workspaceId', current.id)}/`)
+        }
         data-testid={item.testId}
         style={{ borderRadius: 'var(--mantine-radius-md)' }}
       />

@@ -4,7 +4,9 @@
  * Public:   /login?redirect=  /signup  /forgot-password  /reset-password?token=  /verify-email?token=  /invite/:token
  * Signed in (AppShell): /  → last used workspace
  *           /w/:workspaceId → /w/:workspaceId/leads
- *           /w/:workspaceId/settings/{workspace,members,api-keys,audit-log,jobs}
+ *           /w/:workspaceId/leads, /w/:workspaceId/leads/:leadId (lead page), /w/:workspaceId/board,
+ *           /w/:workspaceId/tasks, /w/:workspaceId/import
+ *           /w/:workspaceId/settings/{workspace,members,api-keys,audit-log,jobs,fields,pipelines,routing}
  *           /account → /account/profile, /account/security
  * Anything else: 404 page.
  *
@@ -12,6 +14,7 @@
  *   Shell:      workspace-switcher, current-workspace-name, workspace-option (data-workspace-id), create-workspace,
  *               create-workspace-name, create-workspace-submit, user-menu, menu-profile, menu-security, sign-out,
  *               nav-burger, navbar, nav-leads, nav-workspace, nav-members, nav-api-keys, nav-audit-log, nav-jobs,
+ *               nav-board, nav-tasks, nav-import, nav-fields, nav-pipelines, nav-routing,
  *               nav-profile, nav-security, verify-email-banner, resend-verification
  *   States:     empty-state, forbidden, mfa-required, not-found, page-loader, table-skeleton, error-alert,
  *               page-error, no-workspace, confirm-modal, confirm-button
@@ -32,6 +35,46 @@
  *   Audit log:  audit-filters, audit-action-filter, audit-from, audit-to, audit-table, audit-row (data-action),
  *               audit-row-toggle, audit-row-details, audit-metadata, audit-load-more
  *   Jobs:       jobs-table, job-row, job-retry
+ *   Leads:      leads-search, filter-add (popover: filter-field, filter-op, filter-value, filter-apply), filter-chip,
+ *               column-chooser (column-<field>), views-menu (view-item data-view-id, view-delete, view-save →
+ *               modal: view-name, view-shared, view-save-submit), leads-count (data-exact), count-exact,
+ *               leads-table, leads-scroll, select-all, lead-row (data-lead-id), lead-select, lead-name-cell,
+ *               lead-stage-select, lead-owner-select, lead-value-edit, lead-value-input, sort-<field> (data-sort),
+ *               leads-no-match, leads-loading-more, bulk-bar (bulk-count, bulk-clear, bulk-assign, bulk-assign-option,
+ *               bulk-tag, bulk-tag-add, bulk-tag-remove, bulk-tag-apply, bulk-move, bulk-move-option, bulk-export,
+ *               bulk-delete → confirm-modal), bulk-select-all-matching, all-matching-selected,
+ *               operation-progress (data-status pending|running|succeeded|failed),
+ *               add-lead (modal: add-lead-name, add-lead-email, add-lead-phone, add-lead-stage, add-lead-owner,
+ *               add-lead-value, add-lead-submit)
+ *   Lead page:  lead-detail (data-lead-id), lead-not-found, back-to-leads, lead-name, lead-name-input, lead-stage,
+ *               lead-owner, lead-value, lead-actions, lead-delete, contact-card, lead-email, lead-phone, lead-city,
+ *               lead-country (inline-edit, inline-save inside each), lead-email-input, lead-phone-input,
+ *               phone-invalid, custom-fields, custom-field-<key>, lead-tags, attribution, form-answers,
+ *               timeline, timeline-item (data-type), timeline-load-more, notes, note-input, note-format, note-submit,
+ *               note-item, note-body, note-delete, task-title, task-due, task-assignee, task-add, task-item
+ *               (data-task-id, data-done), task-complete, duplicates-panel, duplicate-item (data-contact-id),
+ *               merge-button → confirm-modal, merge-done, undo-merge
+ *   Board:      board (data-pipeline-id), board-pipeline, board-column (data-stage-id), board-column-count,
+ *               board-column-value, board-card (data-lead-id), board-card-open, card-move-menu,
+ *               card-move-option (data-stage-id), board-load-more
+ *   Tasks:      tasks-page, tasks-tab-{today,overdue,upcoming,done}, task-row (data-task-id, data-done),
+ *               task-complete, task-lead-link, tasks-empty
+ *   Import:     import-dropzone, import-file-input, import-file-name, import-upload, import-upload-progress,
+ *               import-mapping, mapping-row (data-column), mapping-target, meta-detected, import-upsert-key,
+ *               import-default-pipeline, import-default-stage, import-default-owner, import-default-tags,
+ *               import-preview-button, preview-counts, preview-create, preview-update, preview-reject, preview-rows,
+ *               preview-row, preview-rejects, preview-reject-row, import-start, import-progress (data-status),
+ *               import-created, import-updated, import-rejected, import-done, import-view-leads, download-rejects
+ *   Fields:     field-entity, fields-table, field-row (data-field-key), field-type-badge, field-edit, field-archive,
+ *               field-create (modal: field-label, field-type, field-currency, field-option, field-option-add,
+ *               field-required, field-submit)
+ *   Pipelines:  pipeline-create (pipeline-create-name, pipeline-create-submit), pipeline-card (data-pipeline-id),
+ *               pipeline-name, stage-row (data-stage-id), stage-color, stage-name, stage-kind, stage-up, stage-down,
+ *               stage-delete (modal: stage-move-to, confirm-button), stage-name-new, stage-add
+ *   Routing:    rule-create, routing-rule (data-rule-id), rule-enabled, rule-up, rule-down, rule-edit, rule-delete,
+ *               rule modal: rule-name, rule-condition, rule-condition-field, rule-condition-op, rule-condition-value,
+ *               rule-condition-add, rule-assign-type, rule-assign-user, rule-assign-users, rule-submit;
+ *               routing-members, routing-member (data-user-id), member-availability, member-capacity
  *   Account:    profile-name, profile-phone, profile-email, email-verified-badge, email-unverified-badge, profile-save,
  *               current-password, new-password, confirm-password, change-password-submit,
  *               mfa-section, mfa-status, mfa-setup-start, mfa-qr, mfa-secret, mfa-code-input, mfa-enable-submit,
@@ -52,10 +95,17 @@ import { SignInPage } from '../features/auth/components/sign-in-page';
 import { SignUpPage } from '../features/auth/components/sign-up-page';
 import { VerifyEmailPage } from '../features/auth/components/verify-email-page';
 import { fetchSession, sessionKey, useSession } from '../features/auth/hooks/use-session';
+import { BoardPage } from '../features/board/components/board-page';
+import { FieldsPage } from '../features/fields/components/fields-page';
+import { ImportWizard } from '../features/imports/components/import-wizard';
 import { FailedJobsPage } from '../features/jobs/components/failed-jobs-page';
+import { LeadDetailPage } from '../features/leads/components/lead-detail-page';
 import { LeadsPage } from '../features/leads/components/leads-page';
 import { AcceptInvitePage } from '../features/members/components/accept-invite-page';
 import { MembersPage } from '../features/members/components/members-page';
+import { PipelinesPage } from '../features/pipelines/components/pipelines-page';
+import { RoutingPage } from '../features/routing/components/routing-page';
+import { TasksPage } from '../features/tasks/components/tasks-page';
 import { WorkspaceSettingsPage } from '../features/workspaces/components/workspace-settings-page';
 import { RequirePermission } from '../features/workspaces/hooks/use-current-workspace';
 import { queryClient } from '../lib/query-client';
@@ -168,6 +218,79 @@ const leadsRoute = createRoute({
   ),
 });
 
+const leadDetailRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: '/leads/$leadId',
+  component: function LeadDetailRoute() {
+    const { leadId } = leadDetailRoute.useParams();
+    return (
+      <RequirePermission permission="leads.read">
+        <LeadDetailPage key={leadId} leadId={leadId} />
+      </RequirePermission>
+    );
+  },
+});
+
+const boardRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: '/board',
+  component: () => (
+    <RequirePermission permission="leads.read">
+      <BoardPage />
+    </RequirePermission>
+  ),
+});
+
+const tasksRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: '/tasks',
+  component: () => (
+    <RequirePermission permission="leads.read">
+      <TasksPage />
+    </RequirePermission>
+  ),
+});
+
+const importRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: '/import',
+  component: () => (
+    <RequirePermission permission="leads.import">
+      <ImportWizard />
+    </RequirePermission>
+  ),
+});
+
+const fieldsRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: '/settings/fields',
+  component: () => (
+    <RequirePermission permission="settings.manage">
+      <FieldsPage />
+    </RequirePermission>
+  ),
+});
+
+const pipelinesRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: '/settings/pipelines',
+  component: () => (
+    <RequirePermission permission="settings.manage">
+      <PipelinesPage />
+    </RequirePermission>
+  ),
+});
+
+const routingRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: '/settings/routing',
+  component: () => (
+    <RequirePermission permission="settings.manage">
+      <RoutingPage />
+    </RequirePermission>
+  ),
+});
+
 const workspaceSettingsRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: '/settings/workspace',
@@ -260,11 +383,18 @@ const routeTree = rootRoute.addChildren([
     workspaceRoute.addChildren([
       workspaceIndexRoute,
       leadsRoute,
+      leadDetailRoute,
+      boardRoute,
+      tasksRoute,
+      importRoute,
       workspaceSettingsRoute,
       membersRoute,
       apiKeysRoute,
       auditLogRoute,
       jobsRoute,
+      fieldsRoute,
+      pipelinesRoute,
+      routingRoute,
     ]),
     accountRoute.addChildren([accountIndexRoute, profileRoute, securityRoute]),
   ]),

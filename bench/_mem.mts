@@ -1,0 +1,13 @@
+import { loadConfig } from '../src/app/config';
+import { startApp } from '../src/app/app';
+const m = (l: string) => { const u = process.memoryUsage(); console.log(l, Object.fromEntries(Object.entries(u).map(([k, v]) => [k, Math.round(v / 1048576)]))); };
+m('before');
+const config = loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', PORT: '39999', DATA_DIR: '/tmp/lbmem', LOG_LEVEL: 'warn' });
+const app = await startApp(config, {});
+m('started');
+global.gc?.();
+await new Promise((r) => setTimeout(r, 2000));
+global.gc?.();
+m('after gc');
+await app.stop();
+process.exit(0);
