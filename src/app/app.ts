@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { type Database, openDatabase } from '../db/client';
+import { TASK_REMINDERS_CRON, taskRemindersSweep } from '../domains/activity/task-reminders';
 import { buildServer } from '../http/server';
 import type { Keyring } from '../lib/crypto';
 import { createLogger, type Logger } from '../lib/logger';
@@ -33,7 +34,11 @@ export async function startApp(
   const keyring = options.keyring ?? loadKeyring(config, log);
   const container = buildContainer(config, database, keyring, log);
   await container.queue.start();
-  if (role !== 'api') await container.queue.work();
+  if (role !== 'api') {
+    await container.queue.work();
+    // Recurring work runs on workers only; pg-boss keeps one schedule per queue, so every worker may declare it.
+    await container.queue.schedule(taskRemindersSweep, TASK_REMINDERS_CRON);
+  }
 
   let server: FastifyInstance | null = null;
   let url: string | null = null;

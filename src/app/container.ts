@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Database } from '../db/client';
 import { ActivityRepository } from '../domains/activity/activity.repository';
 import { ActivityService } from '../domains/activity/activity.service';
+import { sendTaskReminder, TaskReminders, taskRemindersSweep } from '../domains/activity/task-reminders';
 import { AuditRepository } from '../domains/audit/audit.repository';
 import { AuditService } from '../domains/audit/audit.service';
 import { registerAuthEmailJobs } from '../domains/auth/auth.emails';
@@ -132,6 +133,11 @@ export function buildContainer(config: Config, database: Database, keyring: Keyr
   queue.handle(sendInviteEmail, ({ workspaceId, inviteId }) => invites.sendEmail(workspaceId, inviteId, mailer));
   queue.handle(runImportJob, (payload, { jobId }) => imports.runJob(payload, jobId));
   queue.handle(runBulkLeadAction, ({ workspaceId, operationId }) => leads.runBulk(workspaceId, operationId));
+  const reminders = new TaskReminders({ db, repo: activityRepo, activity, queue, mailer, config, log });
+  queue.handle(taskRemindersSweep, async () => {
+    await reminders.sweep();
+  });
+  queue.handle(sendTaskReminder, (payload) => reminders.send(payload));
 
   return {
     config,
@@ -153,6 +159,7 @@ export function buildContainer(config: Config, database: Database, keyring: Keyr
     routing,
     operations,
     activity,
+    reminders,
     contacts,
     leads,
     views,

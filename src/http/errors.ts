@@ -27,6 +27,10 @@ export function handleError(error: FastifyError | AppError | Error, req: Fastify
     return send(400, 'validation_failed', `Some fields are not valid: ${summary}`, { details });
   }
   const fe = error as FastifyError;
+  // Raised by the router before any route runs (see `frameworkErrors` in server.ts): a malformed percent-encoding,
+  // or a path segment longer than any id or token can be.
+  if (fe.code === 'FST_ERR_BAD_URL') return send(400, 'validation_failed', 'The address is not valid.');
+  if (fe.code === 'FST_ERR_MAX_PARAM_LENGTH') return send(404, 'not_found', 'There is nothing at this address.');
   if (fe.statusCode === 429) {
     return send(429, 'rate_limited', 'Too many requests. Wait a moment and try again.');
   }

@@ -43,6 +43,8 @@ export async function buildServer(
     genReqId: () => newId(),
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
+    // Router errors (bad percent-encoding, over-long path segments) get the same error envelope as the rest.
+    frameworkErrors: handleError,
     ...(options.https ? { https: options.https } : {}),
   } as FastifyServerOptions) as unknown as FastifyInstance;
 
@@ -51,6 +53,12 @@ export async function buildServer(
   app.setErrorHandler(handleError);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+  });
+  // PostgreSQL refuses NUL characters in text and JSON, and unpaired surrogates in JSON: turned away here, as a 400,
+  // instead of failing deep in a query.
+  app.addHook('preValidation', async (req) => {
+    const bad = unstorableText(req.params) ?? unstorableText(req.query) ?? unstorableText(req.body);
+    if (bad) throw new AppError('validation_failed', bad);
   });
   app.addHook('onResponse', async (req, reply) => {
     httpDuration
@@ -135,6 +143,29 @@ export async function buildServer(
   registerPublicPages(app, c);
   await registerWebApp(app);
   return app;
+}
+
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why a request's text cannot be stored (a NUL character, an unpaired surrogate), or undefined. Walks iteratively. */
+export function unstorableText(value: unknown): string | undefined {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    const strings: string[] = [];
+    if (typeof v === 'string') strings.push(v);
+    else if (v && typeof v === 'object') {
+      for (const [k, item] of Object.entries(v)) {
+        strings.push(k);
+        stack.push(item);
+      }
+    }
+    for (const s of strings) {
+      if (s.includes('\u0000')) return 'Text must not contain the NUL character (\\u0000).';
+      if (UNPAIRED_SURROGATE.test(s)) return 'Text must be valid Unicode (it contains an unpaired surrogate).';
+    }
+  }
+  return undefined;
 }
 
 const httpDuration = new client.Histogram({

@@ -107,6 +107,30 @@ export class JobQueue {
     return this.boss.send(def.name, data, sendOptions);
   }
 
+  /**
+   * Enqueues many jobs of one kind in one statement (same transaction rule as `send`). The queue's retry policy
+   * applies to each, as with `send`.
+   */
+  async sendMany<S extends z.ZodType>(
+    def: JobDefinition<S>,
+    payloads: z.infer<S>[],
+    options: { tx?: DbOrTx } = {},
+  ): Promise<void> {
+    if (payloads.length === 0) return;
+    const jobs = payloads.map((p) => ({ data: def.payload.parse(p) as object }));
+    await this.boss.insert(def.name, jobs, options.tx ? { db: fromDrizzle(options.tx as never, sql as never) } : {});
+  }
+
+  /**
+   * Runs a registered job kind on a cron schedule (UTC), e.g. `* * * * *` for every minute. pg-boss keeps one
+   * schedule per queue across every process, so calling this from each worker at start is safe.
+   */
+  async schedule<S extends z.ZodType>(def: JobDefinition<S>, cron: string, payload?: z.infer<S>): Promise<void> {
+    if (!this.definitions.has(def.name)) throw new Error(`Job ${def.name} is not registered`);
+    const data = payload === undefined ? null : (def.payload.parse(payload) as object);
+    await this.boss.schedule(def.name, cron, data, { tz: 'UTC' });
+  }
+
   /** Starts polling every registered queue. Handlers that throw are retried with backoff, then dead-lettered. */
   async work(): Promise<void> {
     for (const { def, handler } of this.definitions.values()) {

@@ -63,6 +63,10 @@ export const tasks = pgTable(
     primaryKey({ columns: [t.workspaceId, t.id] }),
     index('tasks_assignee_due_idx').on(t.workspaceId, t.assigneeId, t.doneAt, t.dueAt),
     index('tasks_lead_idx').on(t.workspaceId, t.leadId),
+    // The minute-by-minute reminder sweep (across workspaces): only reminders still to send are indexed.
+    index('tasks_reminder_due_idx')
+      .on(t.remindAt)
+      .where(sql`reminded_at is null and done_at is null and assignee_id is not null`),
   ],
 );
 

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { type Db, type DbOrTx, rowsOf } from '../../db/client';
-import { activities, apiKeys, leads, notes, tasks, users } from '../../db/schema';
+import { activities, apiKeys, leads, memberships, notes, tasks, users, workspaces } from '../../db/schema';
 
 export type ActivityRow = typeof activities.$inferSelect;
 export type NoteRow = typeof notes.$inferSelect;
@@ -185,6 +185,77 @@ export class ActivityRepository {
       .where(and(eq(tasks.workspaceId, workspaceId), eq(tasks.id, taskId)))
       .limit(1);
     return row;
+  }
+
+  // Reminders. The sweep reads across workspaces on purpose: it is the system's clock, not a request of one workspace.
+
+  /**
+   * Claims up to `limit` due reminders (remind_at passed, not yet reminded, open, assigned) by setting `reminded_at`,
+   * and returns them. `FOR UPDATE SKIP LOCKED`: concurrent sweeps claim disjoint rows, and a row claimed by a
+   * committed sweep no longer matches, so each reminder is claimed exactly once.
+   */
+  async claimDueReminders(tx: DbOrTx, now: Date, limit: number) {
+    const at = now.toISOString();
+    return rowsOf<{ workspace_id: string; id: string }>(
+      await tx.execute(sql`
+        update ${tasks} t set reminded_at = ${at}::timestamptz
+        from (
+          select workspace_id, id from ${tasks}
+          where remind_at <= ${at}::timestamptz and reminded_at is null and done_at is null and assignee_id is not null
+          order by remind_at
+          limit ${limit}
+          for update skip locked
+        ) due
+        where t.workspace_id = due.workspace_id and t.id = due.id
+        returning t.workspace_id, t.id`),
+    );
+  }
+
+  /** A task with what its reminder email needs: the assignee if still a member, the lead's name, the timezone. */
+  async reminderContext(workspaceId: string, taskId: string) {
+    const [row] = await this.db
+      .select({
+        task: tasks,
+        assigneeName: users.name,
+        assigneeEmail: users.email,
+        leadName: leads.name,
+        timezone: workspaces.timezone,
+        workspaceName: workspaces.name,
+      })
+      .from(tasks)
+      .innerJoin(workspaces, eq(workspaces.id, tasks.workspaceId))
+      .leftJoin(
+        memberships,
+        and(eq(memberships.workspaceId, tasks.workspaceId), eq(memberships.userId, tasks.assigneeId)),
+      )
+      .leftJoin(users, eq(users.id, memberships.userId))
+      .leftJoin(leads, and(eq(leads.workspaceId, workspaceId), eq(leads.id, tasks.leadId)))
+      .where(and(eq(tasks.workspaceId, workspaceId), eq(tasks.id, taskId)))
+      .limit(1);
+    return row;
+  }
+
+  /** Whether this reminder (task and remind time) is already on the timeline, i.e. its email went out. */
+  async reminderRecorded(
+    workspaceId: string,
+    task: Pick<TaskRow, 'id' | 'leadId' | 'contactId' | 'remindAt'>,
+  ): Promise<boolean> {
+    if (!task.leadId && !task.contactId) return false;
+    const on = task.leadId ? eq(activities.leadId, task.leadId) : eq(activities.contactId, task.contactId!);
+    const [row] = await this.db
+      .select({ id: activities.id })
+      .from(activities)
+      .where(
+        and(
+          eq(activities.workspaceId, workspaceId),
+          on,
+          eq(activities.type, 'task.reminded'),
+          sql`${activities.data}->>'taskId' = ${task.id}`,
+          sql`${activities.data}->>'remindAt' = ${task.remindAt?.toISOString() ?? ''}`,
+        ),
+      )
+      .limit(1);
+    return row !== undefined;
   }
 
   // Whole-contact and whole-lead moves and removals (merge, undo, delete)

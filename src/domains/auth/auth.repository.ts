@@ -38,10 +38,12 @@ export class AuthRepository {
     return row!;
   }
 
-  async findLiveSessionByHash(tokenHash: string): Promise<SessionRow | undefined> {
+  /** A live session and its user in one query: this runs on every cookie-authenticated request. */
+  async findLiveSessionWithUser(tokenHash: string): Promise<{ session: SessionRow; user: UserRow } | undefined> {
     const [row] = await this.db
-      .select()
+      .select({ session: sessions, user: users })
       .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
       .where(and(eq(sessions.tokenHash, tokenHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, new Date())))
       .limit(1);
     return row;

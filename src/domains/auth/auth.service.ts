@@ -261,12 +261,11 @@ export class AuthService {
    */
   async resolveSession(token: string): Promise<{ session: SessionRow; user: UserRow } | null> {
     const { repo, config } = this.deps;
-    const session = await repo.findLiveSessionByHash(sha256(token));
-    if (!session) return null;
+    const found = await repo.findLiveSessionWithUser(sha256(token));
+    if (!found) return null;
+    const { session, user } = found;
     const now = Date.now();
     if (now - session.lastSeenAt.getTime() > config.SESSION_IDLE_MINUTES * 60_000) return null;
-    const user = await repo.findUserById(session.userId);
-    if (!user) return null;
     if (now - session.lastSeenAt.getTime() > 60_000) await repo.touchSession(session.id, new Date(now));
     return { session, user };
   }

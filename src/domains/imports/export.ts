@@ -2,7 +2,7 @@ import { PassThrough, pipeline, Readable, Transform, type TransformCallback } fr
 import type { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import type pg from 'pg';
+import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
@@ -78,7 +78,7 @@ function decodeQuery(encoded: string | undefined): LeadQuery {
   return parsed.data;
 }
 
-/** Rows per query on PGlite. */
+/** Rows per COPY on PGlite. */
 const BATCH = 5000;
 
 /** `x` as a CSV cell: '' and null are an empty cell; a cell starting with = + - @ tab or CR gets a leading `'`. */
@@ -104,8 +104,17 @@ interface Lookups {
 
 function columnsOf(fields: FieldSpec[], l: Lookups): Column[] {
   const text = (name: string, x: SQL): Column => ({ name, csv: neutralised(x), json: jsonOf(x) });
-  const time = (name: string, x: SQL): Column => ({ name, csv: isoTime(x), json: jsonOf(isoTime(x)) });
-  const id = (name: string, x: SQL): Column => ({ name, csv: sql`${x}::text`, json: jsonOf(x) });
+  // Ids and times need no JSON escaping: quoted by hand, which is cheaper than to_json().
+  const time = (name: string, x: SQL): Column => ({
+    name,
+    csv: isoTime(x),
+    json: sql`coalesce('"' || ${isoTime(x)} || '"', 'null')`,
+  });
+  const id = (name: string, x: SQL): Column => ({
+    name,
+    csv: sql`${x}::text`,
+    json: sql`coalesce('"' || ${x}::text || '"', 'null')`,
+  });
   const lookup = (map: Record<string, string>, key: SQL) => sql`(${JSON.stringify(map)}::jsonb ->> ${key}::text)`;
   // An owner who has left the workspace is not in the members' map: only then is the user looked up.
   const owner = sql`coalesce(${lookup(l.owners, sql`${leads.ownerId}`)}, (select u.email from users u where u.id = ${leads.ownerId}))`;
@@ -154,22 +163,22 @@ function columnsOf(fields: FieldSpec[], l: Lookups): Column[] {
   return [...base, ...custom];
 }
 
-/** RFC 4180 quoting as PostgreSQL's `COPY … csv` does it: only a cell with a comma, quote, CR or LF is quoted. */
+/** The header row, quoted as `COPY … csv` quotes cells: only a cell with a comma, quote, CR or LF. */
 const NEEDS_QUOTES = /[",\r\n]/;
 const csvQuote = (cell: string) => (NEEDS_QUOTES.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
 
 const dialect = new PgDialect();
 
 /** Renders a query with its parameters inlined as quoted literals: COPY takes no bind parameters. */
-function inlineSql(query: SQL, conn: pg.PoolClient): string {
+function inlineSql(query: SQL): string {
   const { sql: text, params } = dialect.sqlToQuery(query);
   return text.replace(/\$(\d+)\b/g, (_, n: string) => {
     const value = params[Number(n) - 1];
     if (value === null || value === undefined) return 'null';
     if (typeof value === 'number' && Number.isFinite(value)) return `(${value})`;
     if (typeof value === 'boolean') return value ? 'true' : 'false';
-    if (value instanceof Date) return conn.escapeLiteral(value.toISOString());
-    return conn.escapeLiteral(typeof value === 'string' ? value : JSON.stringify(value));
+    if (value instanceof Date) return pg.escapeLiteral(value.toISOString());
+    return pg.escapeLiteral(typeof value === 'string' ? value : JSON.stringify(value));
   });
 }
 
@@ -263,16 +272,17 @@ export class LeadsExporter {
       contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
     };
 
+    // JSON lines use CSV mode with a quote and a delimiter that JSON text never contains (it escapes control
+    // characters), so each line comes out as it is.
+    const copyOptions = format === 'csv' ? 'format csv' : `format csv, delimiter E'\\x02', quote E'\\x01'`;
     const client = (db as unknown as { $client: pg.Pool | PGlite }).$client;
     if (isPool(client)) {
-      // PostgreSQL: one COPY of the whole selection, in one snapshot. JSON lines use CSV mode with a quote and a
-      // delimiter that JSON text never contains (it escapes control characters), so each line comes out as it is.
+      // PostgreSQL: one COPY of the whole selection, in one snapshot.
       const conn = await client.connect();
       let copy: ReturnType<typeof copyTo>;
       try {
-        const body = inlineSql(sql`select ${selectList} from ${leads} where ${compiled.where} order by ${orderBy}`, conn);
-        const options = format === 'csv' ? 'format csv' : `format csv, delimiter E'\\x02', quote E'\\x01'`;
-        copy = conn.query(copyTo(`copy (${body}) to stdout with (${options})`));
+        const body = inlineSql(sql`select ${selectList} from ${leads} where ${compiled.where} order by ${orderBy}`);
+        copy = conn.query(copyTo(`copy (${body}) to stdout with (${copyOptions})`));
       } catch (e) {
         conn.release();
         throw e;
@@ -306,46 +316,43 @@ export class LeadsExporter {
       return { ...result, stream };
     }
 
-    // PGlite: keyset-paged batches of text arrays, joined into one string per batch.
+    // PGlite: no streaming COPY, so keyset-paged batches, each one `COPY … TO '/dev/blob'` (formatted by the database
+    // like the PostgreSQL file), bounded by the last row of the batch, which a small query finds first.
     const lite = client as PGlite;
-    const width = format === 'csv' ? columns.length : 1;
-    const fetchBatch = async (cursor: string | undefined) => {
-      const where = cursor ? compileLeadQuery(workspaceId, query, fields, { ownerId, cursor }).where : compiled.where;
-      const { sql: text, params: values } = dialect.sqlToQuery(
-        sql`select ${selectList}, ${compiled.cursorValueExpr}, ${leads.id}::text from ${leads} where ${where} order by ${orderBy} limit ${sql.raw(String(BATCH))}`,
+    const whereAfter = (cursor: string | undefined) =>
+      cursor ? compileLeadQuery(workspaceId, query, fields, { ownerId, cursor }).where : compiled.where;
+    const fetchBatch = async (cursor: string | undefined): Promise<{ data: Buffer; rows: number; next?: string }> => {
+      const where = whereAfter(cursor);
+      const bound = dialect.sqlToQuery(
+        sql`select ${compiled.cursorValueExpr}, ${leads.id}::text from ${leads} where ${where} order by ${orderBy} limit 1 offset ${sql.raw(String(BATCH - 1))}`,
       );
-      return (await lite.query<unknown[]>(text, values, { rowMode: 'array' })).rows;
+      const last = (await lite.query<unknown[]>(bound.sql, bound.params, { rowMode: 'array' })).rows[0];
+      // The batch ends at that row (inclusive): every row after the cursor and not after the next one.
+      const next = last ? encodeCursor(last[0], last[1] as string) : undefined;
+      const upTo = next
+        ? sql` and not (${compileLeadQuery(workspaceId, query, fields, { ownerId, cursor: next }).where})`
+        : sql``;
+      const copied = await lite.query(
+        `copy (${inlineSql(sql`select ${selectList} from ${leads} where ${where}${upTo} order by ${orderBy}`)}) to '/dev/blob' with (${copyOptions})`,
+      );
+      const data = copied.blob ? Buffer.from(await copied.blob.arrayBuffer()) : Buffer.alloc(0);
+      return { data, rows: copied.affectedRows ?? 0, next };
     };
-    async function* batches(): AsyncGenerator<string> {
+    async function* batches(): AsyncGenerator<Buffer | string> {
       try {
         if (head) yield head;
-        let rows = await fetchBatch(undefined);
+        let batch = await fetchBatch(undefined);
         for (;;) {
-          let text = '';
-          for (const row of rows) {
-            if (format === 'csv') {
-              let line = '';
-              for (let i = 0; i < width; i++) {
-                const cell = row[i] as string | null;
-                if (i) line += ',';
-                if (cell !== null) line += csvQuote(cell);
-              }
-              text += `${line}\n`;
-            } else {
-              text += `${row[0] as string}\n`;
-            }
-          }
-          sent += rows.length;
-          const last = rows.at(-1);
-          if (rows.length < BATCH || !last) {
-            if (text) yield text;
+          sent += batch.rows;
+          if (!batch.next) {
+            if (batch.data.length) yield batch.data;
             return;
           }
           // The next batch is fetched while this one is written out.
-          const next = fetchBatch(encodeCursor(last[width], last[width + 1] as string));
-          next.catch(() => {}); // a client that went away leaves at most this query in flight; its result is dropped
-          yield text;
-          rows = await next;
+          const pending = fetchBatch(batch.next);
+          pending.catch(() => {}); // a client that went away leaves at most this query in flight; its result is dropped
+          yield batch.data;
+          batch = await pending;
         }
       } finally {
         recordAudit();

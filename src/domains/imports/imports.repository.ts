@@ -251,6 +251,11 @@ export class ImportsRepository {
     return this.db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, ids));
   }
 
+  /** Refreshes the planner's statistics of the tables an import writes. */
+  async analyzeLeadTables(): Promise<void> {
+    await this.db.execute(sql`analyze leads, contacts, contact_identities`);
+  }
+
   /** Serialises import chunks within one workspace, so two imports never both create the same new person. */
   async lockWorkspaceImports(tx: DbOrTx, workspaceId: string): Promise<void> {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`lb.import:${workspaceId}`}))`);

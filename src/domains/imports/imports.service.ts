@@ -34,6 +34,8 @@ import type { ImportsRepository, OperationRow } from './imports.repository';
 export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 /** Rows written per transaction: large enough for fast bulk statements, small enough to keep memory flat. */
 export const CHUNK_ROWS = 2000;
+/** An import of at least this many rows refreshes the planner's statistics of leads and contacts when it ends. */
+const ANALYZE_AFTER_ROWS = 10_000;
 /** The dry run reads at most this many rows of a large file (and says so with `sampled: true`). */
 export const PREVIEW_ROWS = 50_000;
 const HEAD_BYTES = 64 * 1024;
@@ -481,6 +483,12 @@ export class ImportsService {
       throw e;
     }
 
+    // A large import changes the tables' statistics a lot: refreshed now, the leads list and an export right after it
+    // get their index plans (stale statistics that still describe an empty workspace make them sort everything).
+    if (checkpoint >= ANALYZE_AFTER_ROWS) {
+      await repo.analyzeLeadTables().catch((err) => log.warn({ err }, 'could not analyze after an import'));
+    }
+
     await db.transaction(async (tx) => {
       const done = (await repo.getOperation(workspaceId, operationId, tx))!;
       const counts = done.details as unknown as ImportDetails;
@@ -556,7 +564,9 @@ export class ImportsService {
     this.deps.workspaces.assertCan(access, 'leads.import');
     const op = await this.importOperation(access.workspaceId, operationId);
     const repo = this.deps.repo;
-    const headers = op.details.headers;
+    // Operations made outside the upload path (older rows, other tools) may lack these: fall back, never 500.
+    const headers: string[] = Array.isArray(op.details.headers) ? op.details.headers : [];
+    const fileName = typeof op.details.fileName === 'string' ? op.details.fileName : 'import';
     async function* rows() {
       yield [...headers, 'row', 'reason'];
       let after = 0;
@@ -576,7 +586,7 @@ export class ImportsService {
     out.on('close', () => source.destroy());
     source.pipe(out);
     const base =
-      op.details.fileName
+      fileName
         .replace(/\.[^.]*$/, '')
         .replace(/[^\w.-]+/g, '_')
         .slice(0, 80) || 'import';

@@ -35,6 +35,20 @@ export class WorkspacesRepository {
     return row!;
   }
 
+  /** A workspace and the user's role in it (undefined role: not a member), in one query: every request needs both. */
+  async getWorkspaceAndRole(
+    workspaceId: string,
+    userId: string,
+  ): Promise<{ workspace: WorkspaceRow; role: Role | null } | undefined> {
+    const [row] = await this.db
+      .select({ workspace: workspaces, role: memberships.role })
+      .from(workspaces)
+      .leftJoin(memberships, and(eq(memberships.workspaceId, workspaces.id), eq(memberships.userId, userId)))
+      .where(eq(workspaces.id, workspaceId))
+      .limit(1);
+    return row;
+  }
+
   async getRole(workspaceId: string, userId: string, tx: DbOrTx = this.db): Promise<Role | undefined> {
     const [row] = await tx
       .select({ role: memberships.role })

@@ -36,12 +36,14 @@ export class WorkspacesService {
     workspaceId: string,
     options: { allowWithoutMfa?: boolean } = {},
   ): Promise<WorkspaceAccess> {
-    const ws = await this.deps.repo.getWorkspace(workspaceId);
     if (principal.kind === 'api_key') {
+      const ws = await this.deps.repo.getWorkspace(workspaceId);
       if (!ws || principal.workspaceId !== workspaceId) throw notFound('This workspace');
       return { workspaceId, principal, role: null, permissions: new Set(principal.scopes), actor: actorOf(principal) };
     }
-    const role = ws ? await this.deps.repo.getRole(workspaceId, principal.userId) : undefined;
+    const found = await this.deps.repo.getWorkspaceAndRole(workspaceId, principal.userId);
+    const ws = found?.workspace;
+    const role = found?.role;
     if (!ws || !role) throw notFound('This workspace');
     if (ws.requireMfa && !principal.mfaEnabled && !options.allowWithoutMfa) {
       throw new AppError(

@@ -38,7 +38,14 @@ import { OperationProgressModal } from '../../operations/components/operation-pr
 import { usePipelineLookup } from '../../pipelines/hooks/use-pipelines';
 import { useCurrentWorkspace } from '../../workspaces/hooks/use-current-workspace';
 import type { BulkSelection, Lead, LeadFilter, LeadPatch, LeadQuery, LeadSort, SavedView } from '../api/leads-api';
-import { useExactLeadCount, useLeadList, useRefreshLeads, useTags, useUpdateLead } from '../hooks/use-leads';
+import {
+  useExactLeadCount,
+  useLeadCount,
+  useLeadList,
+  useRefreshLeads,
+  useTags,
+  useUpdateLead,
+} from '../hooks/use-leads';
 import { AddLeadModal } from './add-lead-modal';
 import { BulkBar } from './bulk-bar';
 import { ColumnChooser } from './column-chooser';
@@ -119,7 +126,7 @@ export function LeadsPage() {
   const queryId = JSON.stringify(query);
   const list = useLeadList(workspace.id, query);
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
-  const firstCount = list.data?.pages[0]?.count ?? null;
+  const firstCount = useLeadCount(workspace.id, query).data ?? null;
 
   // Exact counts are asked for on demand, for this query only.
   const [exactFor, setExactFor] = useState<string | null>(null);

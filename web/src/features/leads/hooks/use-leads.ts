@@ -18,6 +18,7 @@ export const leadKeys = {
   lists: (workspaceId: string) => ['workspaces', workspaceId, 'leads', 'list'] as const,
   list: (workspaceId: string, query: LeadQuery, limit: number) =>
     ['workspaces', workspaceId, 'leads', 'list', query, limit] as const,
+  count: (workspaceId: string, query: LeadQuery) => ['workspaces', workspaceId, 'leads', 'count', query] as const,
   exactCount: (workspaceId: string, query: LeadQuery) =>
     ['workspaces', workspaceId, 'leads', 'exact-count', query] as const,
   detail: (workspaceId: string, leadId: string) => ['workspaces', workspaceId, 'leads', 'detail', leadId] as const,
@@ -26,15 +27,27 @@ export const leadKeys = {
   views: (workspaceId: string) => ['workspaces', workspaceId, 'views'] as const,
 };
 
-/** Keyset-paginated leads. Only the first page asks for a count ("auto": exact up to 10,000). */
+/**
+ * Keyset-paginated leads. Pages never carry a count: counting a broad search can take far longer than the page
+ * itself, so the count is a separate request (`useLeadCount`) and the rows show as soon as they arrive.
+ */
 export function useLeadList(workspaceId: string, query: LeadQuery, { limit = 100, enabled = true } = {}) {
   return useInfiniteQuery({
     queryKey: leadKeys.list(workspaceId, query, limit),
     queryFn: ({ pageParam, signal }) =>
-      leadsApi.query(workspaceId, { ...query, cursor: pageParam, limit, count: pageParam ? 'none' : 'auto' }, signal),
+      leadsApi.query(workspaceId, { ...query, cursor: pageParam, limit, count: 'none' }, signal),
     initialPageParam: null as string | null,
     getNextPageParam: (lastPage) => lastPage.nextCursor ?? undefined,
     enabled,
+  });
+}
+
+/** How many leads match, "auto": exact up to 10,000, otherwise 10,000+. Fetched beside the first page. */
+export function useLeadCount(workspaceId: string, query: LeadQuery) {
+  return useQuery({
+    queryKey: leadKeys.count(workspaceId, query),
+    queryFn: ({ signal }) => leadsApi.query(workspaceId, { ...query, limit: 1, count: 'auto' }, signal),
+    select: (page) => page.count,
   });
 }
 

@@ -1,0 +1,1 @@
+CREATE INDEX "tasks_reminder_due_idx" ON "tasks" USING btree ("remind_at") WHERE reminded_at is null and done_at is null and assignee_id is not null;
