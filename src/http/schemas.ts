@@ -7,10 +7,19 @@ z.config({
 });
 
 /** A Date in services, an ISO 8601 string on the wire (and in OpenAPI). */
-export const isoDate = z.codec(z.iso.datetime({ offset: true }), z.date(), {
-  decode: (s) => new Date(s),
-  encode: (d) => d.toISOString(),
-});
+/** PostgreSQL has no year 0 and JavaScript reaches past year 9999: keep dates where both agree. */
+export const inStorableRange = (d: Date) => d.getUTCFullYear() >= 1900 && d.getUTCFullYear() <= 9999;
+
+export const isoDate = z.codec(
+  z.iso.datetime({ offset: true }).refine((s) => inStorableRange(new Date(s)), {
+    message: 'Use a date between the years 1900 and 9999',
+  }),
+  z.date(),
+  {
+    decode: (s) => new Date(s),
+    encode: (d) => d.toISOString(),
+  },
+);
 
 export const uuidParam = (name: string) => z.object({ [name]: z.uuid({ message: `${name} must be a UUID` }) });
 

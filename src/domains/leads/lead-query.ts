@@ -140,7 +140,10 @@ function literal(kind: Kind, value: unknown, field: string): unknown {
     }
     case 'datetime': {
       const d = new Date(String(value));
-      if (Number.isNaN(d.getTime())) throw invalid(`The filter on ${field} needs a date.`);
+      // PostgreSQL has no year 0; out-of-range dates would fail in the database instead of here.
+      if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1 || d.getUTCFullYear() > 9999) {
+        throw invalid(`The filter on ${field} needs a date.`);
+      }
       return d;
     }
     case 'uuid':
