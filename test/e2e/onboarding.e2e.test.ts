@@ -57,9 +57,10 @@ describe('browser: sign-up, 2FA, invitation, roles', () => {
     await byTestId(page, 'signup-submit').click();
     await page.waitForURL(/\/w\/[0-9a-f-]+\/leads/);
     workspaceId = /\/w\/([0-9a-f-]+)\//.exec(page.url())![1]!;
-    await expect(byTestId(page, 'empty-state').isVisible()).resolves.toBe(true);
+    // The leads list loads after the shell: wait for it rather than sampling the page once.
+    await byTestId(page, 'empty-state').waitFor();
     await expect(byTestId(page, 'current-workspace-name').first().textContent()).resolves.toContain('Acme Sdn Bhd');
-    expect(await byTestId(page, 'verify-email-banner').isVisible()).toBe(true);
+    await byTestId(page, 'verify-email-banner').waitFor();
 
     // The emailed link confirms the address and the banner goes away.
     await page.goto(linkIn(await mailTo(owner.email), '/verify-email?token='));
