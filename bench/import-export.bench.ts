@@ -28,6 +28,7 @@ import { searchTextOf } from '../src/domains/contacts/identity';
 import { newId } from '../src/lib/ids';
 import { toE164 } from '../src/lib/phone';
 import { freshPostgres, type ServerHandle, startServer } from './lib';
+import { copyCell, FIRST_NAMES as FIRST, LAST_NAMES as LAST, rng, TAGS } from './seed';
 
 const { values } = parseArgs({ options: { db: { type: 'string', default: 'pg' }, n: { type: 'string' } } });
 const usePg = values.db === 'pg';
@@ -116,50 +117,6 @@ async function signup(api: string, email: string, company: string) {
 // ---------------------------------------------------------------------------------------------------------------
 // The data: one CSV file and, row for row, what an import of it stores (as COPY text)
 
-const FIRST = [
-  'Aisha',
-  'Ahmad',
-  'Nurul',
-  'Muhammad',
-  'Siti',
-  'Tan',
-  'Lim',
-  'Wei Ling',
-  'Raj',
-  'Priya',
-  'Kumar',
-  'Mei',
-  'Hafiz',
-  'Farah',
-  'Daniel',
-  'Sarah',
-  'Jason',
-  'Chloe',
-  'Arif',
-  'Zara',
-];
-const LAST = [
-  'Rahman',
-  'Abdullah',
-  'Tan',
-  'Lim',
-  'Wong',
-  'Lee',
-  'Ng',
-  'Chong',
-  'Krishnan',
-  'Subramaniam',
-  'Ismail',
-  'Hassan',
-  'Yusof',
-  'Ong',
-  'Goh',
-  'Teo',
-  'Chan',
-  'Ali',
-  'Omar',
-  'Kaur',
-];
 const CITIES = [
   'Kuala Lumpur',
   'Petaling Jaya',
@@ -180,7 +137,6 @@ const CAMPAIGNS = [
   'Retargeting Q3',
   'Webinar Signups, KL',
 ];
-const TAGS = ['hot', 'vip', 'callback', 'whatsapp', 'follow-up', 'price-sensitive'];
 const CSV_HEADER = ['name', 'email', 'phone', 'city', 'campaign', 'budget', 'stage', 'tags', 'created_at'];
 const MAPPING = {
   '0': 'name',
@@ -194,16 +150,7 @@ const MAPPING = {
   '8': 'created_at',
 };
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 const csvCell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-const copyCell = (v: string | number | null) =>
-  v === null ? '\\N' : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
 const copyLine = (cells: (string | number | null)[]) => `${cells.map(copyCell).join('\t')}\n`;
 
 interface Target {

@@ -10,7 +10,7 @@ import { searchTextOf } from '../src/domains/contacts/identity';
  * names, emails, E.164 phones, sources, campaigns and ads, stages, owners, values, tags and two custom fields,
  * created over the last two years.
  */
-const FIRST = [
+export const FIRST_NAMES = [
   'Aisha',
   'Ahmad',
   'Nurul',
@@ -32,7 +32,7 @@ const FIRST = [
   'Arif',
   'Zara',
 ];
-const LAST = [
+export const LAST_NAMES = [
   'Rahman',
   'Abdullah',
   'Tan',
@@ -64,7 +64,7 @@ const CAMPAIGNS = [
   'Webinar Signups',
 ];
 const BRANCHES = ['kl', 'penang', 'jb', 'kk', 'kuching'];
-const TAGS = ['hot', 'vip', 'callback', 'whatsapp', 'follow-up', 'price-sensitive'];
+export const TAGS = ['hot', 'vip', 'callback', 'whatsapp', 'follow-up', 'price-sensitive'];
 
 export interface SeedTarget {
   workspaceId: string;
@@ -73,7 +73,8 @@ export interface SeedTarget {
   ownerIds: string[];
 }
 
-function rng(seed: number) {
+/** A small seeded generator, so every run writes the same data. */
+export function rng(seed: number) {
   let s = seed >>> 0;
   return () => {
     s = (s * 1664525 + 1013904223) >>> 0;
@@ -81,7 +82,8 @@ function rng(seed: number) {
   };
 }
 
-const esc = (v: string | number | null) =>
+/** One value in PostgreSQL's COPY text format. */
+export const copyCell = (v: string | number | null) =>
   v === null ? '\\N' : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
 
 /** Yields COPY text lines for `n` contacts and leads (1:1), in chunks. */
@@ -92,7 +94,7 @@ function* rows(target: SeedTarget, n: number, kind: 'contacts' | 'leads', seed =
   const twoYears = 2 * 365 * 24 * 3600_000;
   let chunk: string[] = [];
   for (let i = 0; i < n; i++) {
-    const name = `${pick(FIRST)} ${pick(LAST)}`;
+    const name = `${pick(FIRST_NAMES)} ${pick(LAST_NAMES)}`;
     const email = `${name.toLowerCase().replace(/[^a-z]/g, '.')}.${i}@example.com`;
     const phone = `+601${String(10_000_000 + ((i * 7919) % 89_999_999)).padStart(8, '0')}`;
     const created = new Date(now - Math.floor(r() * twoYears));
@@ -113,7 +115,7 @@ function* rows(target: SeedTarget, n: number, kind: 'contacts' | 'leads', seed =
           created.toISOString(),
           created.toISOString(),
         ]
-          .map(esc)
+          .map(copyCell)
           .join('\t'),
       );
     } else {
@@ -144,7 +146,7 @@ function* rows(target: SeedTarget, n: number, kind: 'contacts' | 'leads', seed =
           created.toISOString(),
           created.toISOString(),
         ]
-          .map(esc)
+          .map(copyCell)
           .join('\t'),
       );
     }
