@@ -33,6 +33,22 @@ export const configSchema = z.object({
   TRUST_PROXY: bool.default(false),
   AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(2),
+  // Meta (Facebook/Instagram Lead Ads). Capture is available when app id and secret are set.
+  META_APP_ID: z.string().default(''),
+  META_APP_SECRET: z.string().default(''),
+  META_VERIFY_TOKEN: z.string().default(''),
+  /** Graph API base (no version); tests, benchmarks and the demo point it at the simulator. */
+  META_GRAPH_URL: z.url().default('https://graph.facebook.com'),
+  /** Where the Facebook Login dialog lives (`{url}/{version}/dialog/oauth`). */
+  META_DIALOG_URL: z.url().default('https://www.facebook.com'),
+  META_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'must look like v25.0')
+    .default('v25.0'),
+  /** How often every subscribed form is reconciled against the Graph API (cron, UTC). */
+  META_RECONCILE_CRON: z.string().default('*/5 * * * *'),
+  /** How often tokens are checked with debug_token (cron, UTC). */
+  META_TOKEN_CHECK_CRON: z.string().default('17 * * * *'),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -42,6 +58,8 @@ export interface Config extends RawConfig {
   /** True when sessions must use `Secure` cookies with the `__Host-` prefix. */
   secureCookies: boolean;
   tls: { cert: string; key: string } | null;
+  /** True when META_APP_ID and META_APP_SECRET are set (Facebook connection and Lead Ads capture work). */
+  metaEnabled: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -57,7 +75,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const tls = raw.TLS_CERT_FILE && raw.TLS_KEY_FILE ? { cert: raw.TLS_CERT_FILE, key: raw.TLS_KEY_FILE } : null;
   const displayHost = raw.HOST === '0.0.0.0' || raw.HOST === '::' ? 'localhost' : raw.HOST;
   const publicUrl = (raw.PUBLIC_URL ?? `${tls ? 'https' : 'http'}://${displayHost}:${raw.PORT}`).replace(/\/$/, '');
-  return { ...raw, publicUrl, secureCookies: publicUrl.startsWith('https://') || tls !== null, tls };
+  return {
+    ...raw,
+    publicUrl,
+    secureCookies: publicUrl.startsWith('https://') || tls !== null,
+    tls,
+    metaEnabled: Boolean(raw.META_APP_ID && raw.META_APP_SECRET),
+  };
 }
 
 /** The configuration as it may be printed: secrets masked. */
@@ -68,5 +92,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     DATABASE_URL: config.DATABASE_URL?.replace(/\/\/([^:@/]+):([^@]+)@/, '//$1:***@'),
     SMTP_URL: config.SMTP_URL?.replace(/\/\/([^:@/]+):([^@]+)@/, '//$1:***@'),
     ENCRYPTION_KEYS: mask(config.ENCRYPTION_KEYS),
+    META_APP_SECRET: mask(config.META_APP_SECRET),
+    META_VERIFY_TOKEN: mask(config.META_VERIFY_TOKEN),
   };
 }

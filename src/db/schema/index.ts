@@ -6,3 +6,4 @@ export * from './leads';
 export * from './pipelines';
 export * from './work';
 export * from './workspaces';
+export * from './meta';

@@ -13,6 +13,8 @@ export const workspaces = pgTable('workspaces', {
   defaultCountry: text('default_country').notNull().default('MY'),
   timezone: text('timezone').notNull().default('Asia/Kuala_Lumpur'),
   requireMfa: boolean('require_mfa').notNull().default(false),
+  /** A demo workspace (`start --demo`): everything in it is sample data and it can be removed in one click. */
+  isDemo: boolean('is_demo').notNull().default(false),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });

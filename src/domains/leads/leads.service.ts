@@ -1,6 +1,6 @@
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
-import { leads } from '../../db/schema';
+import { type LeadSource, leads } from '../../db/schema';
 import type { JobQueue } from '../../jobs/queue';
 import { AppError, forbidden, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
@@ -167,91 +167,15 @@ export class LeadsService {
       await this.deps.fields.validate(workspaceId, 'lead', input.custom ?? {}, { partial: false, defaultCountry }),
     );
     const source = input.source ?? (access.principal.kind === 'api_key' ? 'api' : 'manual');
+    const prepared = { ...input, source, custom };
+    const context = { actor: access.actor, ownerScope: scope ?? null, selfId: userIdOf(access) ?? null, defaultCountry };
     try {
       const lead = await this.deps.db.transaction(async (tx) => {
         if (input.externalId) {
           const existing = await this.deps.repo.findByExternalId(tx, workspaceId, source, input.externalId);
           if (existing) throw externalIdTaken(existing.id);
         }
-        let contactCreated = false;
-        let contact: Awaited<ReturnType<ContactsService['resolveForCapture']>>['contact'];
-        if (input.contactId) {
-          const found = await this.deps.contactsRepo.get(workspaceId, input.contactId, { tx, ownerScope: scope });
-          if (!found) throw notFound('This contact');
-          contact = found;
-        } else {
-          const resolved = await this.deps.contacts.resolveForCapture(
-            tx,
-            workspaceId,
-            input.contact ?? {},
-            defaultCountry,
-          );
-          contact = resolved.contact;
-          contactCreated = resolved.created;
-        }
-        const placement = await this.deps.pipelines.resolvePlacement(tx, workspaceId, {
-          pipelineId: input.pipelineId,
-          stageId: input.stageId,
-        });
-        let ownerId: string | null;
-        let routed = false;
-        if (input.ownerId !== undefined) ownerId = input.ownerId;
-        else if (scope) ownerId = userIdOf(access) ?? null;
-        else {
-          ownerId = await this.deps.routing.chooseOwner(tx, workspaceId, {
-            source,
-            formId: input.formId,
-            formName: input.formName,
-            campaignName: input.campaignName,
-            platform: input.platform,
-            country: contact.country,
-            custom,
-          });
-          routed = ownerId !== null;
-        }
-        const now = new Date();
-        const row = await this.deps.repo.insert(tx, {
-          workspaceId,
-          id: newId(),
-          contactId: contact.id,
-          name: contact.name,
-          email: contact.email,
-          phone: contact.phone,
-          search: searchTextOf(contact.name, contact.email, contact.phone),
-          source,
-          externalId: input.externalId || null,
-          formId: input.formId || null,
-          formName: input.formName || null,
-          campaignId: input.campaignId || null,
-          campaignName: input.campaignName || null,
-          adsetId: input.adsetId || null,
-          adsetName: input.adsetName || null,
-          adId: input.adId || null,
-          adName: input.adName || null,
-          platform: input.platform || null,
-          answers: input.answers ?? [],
-          pipelineId: placement.pipelineId,
-          stageId: placement.stageId,
-          ownerId,
-          value: input.value ?? null,
-          currency: input.currency ?? null,
-          tags: dedupe(input.tags ?? []),
-          custom,
-          createdAt: now,
-          updatedAt: now,
-          stageChangedAt: now,
-        });
-        const on = { leadId: row.id, contactId: row.contactId };
-        const entries: ActivityEntry[] = [
-          {
-            type: 'lead.created',
-            ...on,
-            data: { source, pipelineId: row.pipelineId, stageId: row.stageId, ownerId, contactCreated },
-          },
-        ];
-        if (routed) entries.push({ type: 'lead.assigned', ...on, data: { from: null, to: ownerId, by: 'routing' } });
-        await this.deps.activity.record(tx, workspaceId, access.actor, entries);
-        return row;
+        return this.insertLead(tx, workspaceId, prepared, context);
       });
       return leadView(lead);
     } catch (error) {
@@ -262,6 +186,112 @@ export class LeadsService {
       }
       throw error;
     }
+  }
+
+  /**
+   * A lead captured by the system (Meta Lead Ads, channels) inside the caller's transaction: the contact is resolved,
+   * the lead routed and the timeline written, as for `create`. Custom values must already be validated. The caller
+   * owns idempotency (the `(source, externalId)` unique key makes a second insert fail).
+   */
+  async capture(
+    tx: DbOrTx,
+    workspaceId: string,
+    input: LeadCreate & { source: LeadSource; custom: Record<string, unknown> },
+    actor: Actor,
+  ): Promise<LeadRow> {
+    const defaultCountry = await this.deps.contacts.defaultCountry(workspaceId);
+    return this.insertLead(tx, workspaceId, input, { actor, ownerScope: null, selfId: null, defaultCountry });
+  }
+
+  private async insertLead(
+    tx: DbOrTx,
+    workspaceId: string,
+    input: LeadCreate & { source: LeadSource; custom: Record<string, unknown> },
+    context: { actor: Actor; ownerScope: string | null; selfId: string | null; defaultCountry: string },
+  ): Promise<LeadRow> {
+    const { source, custom } = input;
+    let contactCreated = false;
+    let contact: Awaited<ReturnType<ContactsService['resolveForCapture']>>['contact'];
+    if (input.contactId) {
+      const found = await this.deps.contactsRepo.get(workspaceId, input.contactId, {
+        tx,
+        ownerScope: context.ownerScope ?? undefined,
+      });
+      if (!found) throw notFound('This contact');
+      contact = found;
+    } else {
+      const resolved = await this.deps.contacts.resolveForCapture(
+        tx,
+        workspaceId,
+        input.contact ?? {},
+        context.defaultCountry,
+      );
+      contact = resolved.contact;
+      contactCreated = resolved.created;
+    }
+    const placement = await this.deps.pipelines.resolvePlacement(tx, workspaceId, {
+      pipelineId: input.pipelineId,
+      stageId: input.stageId,
+    });
+    let ownerId: string | null;
+    let routed = false;
+    if (input.ownerId !== undefined) ownerId = input.ownerId;
+    else if (context.ownerScope) ownerId = context.selfId;
+    else {
+      ownerId = await this.deps.routing.chooseOwner(tx, workspaceId, {
+        source,
+        formId: input.formId,
+        formName: input.formName,
+        campaignName: input.campaignName,
+        platform: input.platform,
+        country: contact.country,
+        custom,
+      });
+      routed = ownerId !== null;
+    }
+    const now = new Date();
+    const row = await this.deps.repo.insert(tx, {
+      workspaceId,
+      id: newId(),
+      contactId: contact.id,
+      name: contact.name,
+      email: contact.email,
+      phone: contact.phone,
+      search: searchTextOf(contact.name, contact.email, contact.phone),
+      source,
+      externalId: input.externalId || null,
+      formId: input.formId || null,
+      formName: input.formName || null,
+      campaignId: input.campaignId || null,
+      campaignName: input.campaignName || null,
+      adsetId: input.adsetId || null,
+      adsetName: input.adsetName || null,
+      adId: input.adId || null,
+      adName: input.adName || null,
+      platform: input.platform || null,
+      answers: input.answers ?? [],
+      pipelineId: placement.pipelineId,
+      stageId: placement.stageId,
+      ownerId,
+      value: input.value ?? null,
+      currency: input.currency ?? null,
+      tags: dedupe(input.tags ?? []),
+      custom,
+      createdAt: now,
+      updatedAt: now,
+      stageChangedAt: now,
+    });
+    const on = { leadId: row.id, contactId: row.contactId };
+    const entries: ActivityEntry[] = [
+      {
+        type: 'lead.created',
+        ...on,
+        data: { source, pipelineId: row.pipelineId, stageId: row.stageId, ownerId, contactCreated },
+      },
+    ];
+    if (routed) entries.push({ type: 'lead.assigned', ...on, data: { from: null, to: ownerId, by: 'routing' } });
+    await this.deps.activity.record(tx, workspaceId, context.actor, entries);
+    return row;
   }
 
   async update(access: WorkspaceAccess, leadId: string, patch: LeadPatch) {
