@@ -22,6 +22,13 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
    * after this long and the job is retried, instead of waiting for `expireInSeconds`.
    */
   heartbeatSeconds?: number;
+  /**
+   * Latency-sensitive kinds (lead capture): workers are woken as soon as such a job is committed (in-process at once,
+   * across processes by PostgreSQL NOTIFY where available) instead of waiting for the next poll.
+   */
+  wakeOnSend?: boolean;
+  /** How many jobs of this kind one process runs at once (default 1). */
+  concurrency?: number;
 }
 
 export const defineJob = <S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> => def;
@@ -51,6 +58,8 @@ const DEAD_LETTER_SUFFIX = '__dead';
 export class JobQueue {
   readonly boss: PgBoss;
   private readonly definitions = new Map<string, Registered>();
+  /** Worker ids by job name, for waking this process's workers. */
+  private readonly workerIds = new Map<string, string[]>();
   private started = false;
 
   constructor(
@@ -82,6 +91,7 @@ export class JobQueue {
         expireInSeconds: def.expireInSeconds ?? 15 * 60,
         heartbeatSeconds: def.heartbeatSeconds ?? 30,
         deadLetter,
+        ...(def.wakeOnSend ? { notify: true } : {}),
       };
       await this.boss.createQueue(def.name, options);
       // An existing queue keeps the options it was created with; bring it up to date with the definition.
@@ -134,13 +144,27 @@ export class JobQueue {
   /** Starts polling every registered queue. Handlers that throw are retried with backoff, then dead-lettered. */
   async work(): Promise<void> {
     for (const { def, handler } of this.definitions.values()) {
-      await this.boss.work(def.name, { pollingIntervalSeconds: this.pollSeconds, batchSize: 1 }, async ([job]) => {
-        if (!job) return;
-        const payload = def.payload.safeParse(job.data);
-        if (!payload.success) throw new Error(`Invalid payload for ${def.name}: ${payload.error.message}`);
-        await handler(payload.data, { jobId: job.id, log: this.log.child({ job: def.name, jobId: job.id }) });
-      });
+      const ids: string[] = [];
+      for (let i = 0; i < (def.concurrency ?? 1); i++) {
+        const id = await this.boss.work(
+          def.name,
+          { pollingIntervalSeconds: def.wakeOnSend ? 0.5 : this.pollSeconds, batchSize: 1 },
+          async ([job]) => {
+            if (!job) return;
+            const payload = def.payload.safeParse(job.data);
+            if (!payload.success) throw new Error(`Invalid payload for ${def.name}: ${payload.error.message}`);
+            await handler(payload.data, { jobId: job.id, log: this.log.child({ job: def.name, jobId: job.id }) });
+          },
+        );
+        ids.push(id);
+      }
+      this.workerIds.set(def.name, ids);
     }
+  }
+
+  /** Wakes this process's workers of a kind (call after the transaction that sent its jobs has committed). */
+  wake(def: JobDefinition): void {
+    for (const id of this.workerIds.get(def.name) ?? []) this.boss.notifyWorker(id);
   }
 
   /** Jobs ready to run or running now (retries waiting for their backoff are not counted). */

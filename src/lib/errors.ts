@@ -8,6 +8,7 @@ export const ERROR_STATUS = {
   unauthenticated: 401,
   invalid_credentials: 401,
   invalid_mfa_code: 401,
+  invalid_signature: 401,
   email_not_verified: 403,
   forbidden: 403,
   csrf_failed: 403,

@@ -57,6 +57,7 @@ CREATE TABLE "meta_deletion_requests" (
 	"confirmation_code" text NOT NULL,
 	"fb_user_hash" text NOT NULL,
 	"status" text DEFAULT 'received' NOT NULL,
+	"targets" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"summary" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"requested_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"completed_at" timestamp with time zone,

@@ -184,8 +184,11 @@ export const metaDeletionRequests = pgTable('meta_deletion_requests', {
   confirmationCode: text('confirmation_code').notNull().unique(),
   /** SHA-256 of the app-scoped user id, so the request record itself holds no Meta identifier in clear. */
   fbUserHash: text('fb_user_hash').notNull(),
+  /** `received`, then `completed` (or `not_found`: no connection of that user was left). */
   status: text('status').notNull().default('received'),
-  /** What was deleted, in counts (connections, pages, leads, contacts). */
+  /** The connections the request covers (workspace and connection ids; no personal data). */
+  targets: jsonb('targets').$type<{ workspaceId: string; connectionId: string }[]>().notNull().default(sql`'[]'::jsonb`),
+  /** What was deleted, in counts (connections, pages, forms). */
   summary: jsonb('summary').$type<Record<string, number>>().notNull().default(sql`'{}'::jsonb`),
   requestedAt: ts('requested_at').notNull().defaultNow(),
   completedAt: ts('completed_at'),

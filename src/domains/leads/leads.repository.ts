@@ -80,6 +80,15 @@ export class LeadsRepository {
       .limit(500);
   }
 
+  /** The given leads (that exist) with their contact. */
+  async contactsOf(tx: DbOrTx, workspaceId: string, leadIds: string[]): Promise<{ id: string; contactId: string }[]> {
+    if (leadIds.length === 0) return [];
+    return tx
+      .select({ id: leads.id, contactId: leads.contactId })
+      .from(leads)
+      .where(and(eq(leads.workspaceId, workspaceId), inArray(leads.id, leadIds)));
+  }
+
   async idsOfContact(tx: DbOrTx, workspaceId: string, contactId: string): Promise<string[]> {
     const rows = await tx
       .select({ id: leads.id })

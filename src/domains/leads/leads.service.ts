@@ -168,7 +168,12 @@ export class LeadsService {
     );
     const source = input.source ?? (access.principal.kind === 'api_key' ? 'api' : 'manual');
     const prepared = { ...input, source, custom };
-    const context = { actor: access.actor, ownerScope: scope ?? null, selfId: userIdOf(access) ?? null, defaultCountry };
+    const context = {
+      actor: access.actor,
+      ownerScope: scope ?? null,
+      selfId: userIdOf(access) ?? null,
+      defaultCountry,
+    };
     try {
       const lead = await this.deps.db.transaction(async (tx) => {
         if (input.externalId) {
@@ -199,7 +204,7 @@ export class LeadsService {
     input: LeadCreate & { source: LeadSource; custom: Record<string, unknown> },
     actor: Actor,
   ): Promise<LeadRow> {
-    const defaultCountry = await this.deps.contacts.defaultCountry(workspaceId);
+    const defaultCountry = await this.deps.contacts.defaultCountry(workspaceId, tx);
     return this.insertLead(tx, workspaceId, input, { actor, ownerScope: null, selfId: null, defaultCountry });
   }
 

@@ -64,20 +64,29 @@ export function renderPolicy(
   return { lastUpdated, effectiveDate, html: out.join('\n') };
 }
 
-export function policyPage(doc: PolicyDocument): string {
+/** A public, server-rendered page in the policy's plain style (no login wall, no scripts). `body` is trusted HTML. */
+export function publicPage(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Privacy Policy · LeadsBoost</title>
+<title>${escapeHtml(title)} · LeadsBoost</title>
 <style>
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1a1b1e;background:#f8f9fa;margin:0;line-height:1.6}
 header{background:#fff;border-bottom:1px solid #e9ecef;padding:14px 24px}header a{color:#4263eb;font-weight:700;text-decoration:none;font-size:18px}
 main{max-width:760px;margin:32px auto;background:#fff;border:1px solid #e9ecef;border-radius:8px;padding:32px 40px}
 h1{margin-top:0}h2{margin-top:32px;font-size:20px}h3{font-size:16px}.meta{color:#868e96}
+table{border-collapse:collapse}td,th{padding:4px 12px 4px 0;text-align:left;vertical-align:top}
 @media (max-width:600px){main{margin:0;border-radius:0;padding:20px}}
 </style></head>
 <body><header><a href="/">LeadsBoost</a></header>
-<main><h1>Privacy Policy</h1>
-<p class="meta">Last updated: <time data-testid="policy-last-updated">${escapeHtml(doc.lastUpdated)}</time> · Effective: ${escapeHtml(doc.effectiveDate)}</p>
-${doc.html}
+<main><h1>${escapeHtml(title)}</h1>
+${body}
 </main></body></html>`;
+}
+
+export function policyPage(doc: PolicyDocument): string {
+  return publicPage(
+    'Privacy Policy',
+    `<p class="meta">Last updated: <time data-testid="policy-last-updated">${escapeHtml(doc.lastUpdated)}</time> · Effective: ${escapeHtml(doc.effectiveDate)}</p>
+${doc.html}`,
+  );
 }
