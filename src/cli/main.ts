@@ -114,6 +114,71 @@ keys
     }
   });
 
+program
+  .command('sim')
+  .description('Start the Meta simulator alone (Graph API, Login dialog, webhooks) for a manual walk-through')
+  .option('--port <port>', 'port to listen on', '4100')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--webhook-url <url>', 'where leadgen webhooks go (default: the app at PUBLIC_URL, or localhost:PORT)')
+  .option('--fast', 'retry failed webhooks within seconds instead of over 36 hours')
+  .option('--log', 'log every request the simulator receives')
+  .action(async (opts: { port: string; host: string; webhookUrl?: string; fast?: boolean; log?: boolean }) => {
+    const { startSimulator } = await import('../../sim/index');
+    let appId = process.env.META_APP_ID ?? '';
+    let appSecret = process.env.META_APP_SECRET ?? '';
+    if (!appId || !appSecret) {
+      appId ||= '900000000000001';
+      appSecret ||= 'leadsboost-fake-app-secret-0001';
+      console.warn(
+        'META_APP_ID / META_APP_SECRET are not set: using the fake app 900000000000001 and its secret; give the app the same values.',
+      );
+    }
+    const port = Number(opts.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Not a port: ${opts.port}`);
+    const appUrl = (process.env.PUBLIC_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
+    const webhookUrl = opts.webhookUrl ?? `${appUrl}/webhooks/meta`;
+    const sim = await startSimulator({ appId, appSecret, port, host: opts.host, fast: opts.fast, log: opts.log });
+    sim.configure({
+      webhookUrl,
+      deauthorizeUrl: `${webhookUrl}/deauthorize`,
+      dataDeletionUrl: `${webhookUrl}/data-deletion`,
+    });
+    // Fixed ids, so an app database kept between runs still knows the demo Page.
+    const page = sim.createPage({ name: 'Demo Realty', id: '100000000000001', instagram: true });
+    const form = sim.createForm({ pageId: page.id, name: 'Spring 2026 - quote request', id: '200000000000001' });
+    const campaignName = 'Leads - Spring 2026';
+    const ads = [
+      { id: '120200000000000101', name: 'Spring promo - video A' },
+      { id: '120200000000000102', name: 'Spring promo - carousel B' },
+    ].map((ad) => sim.createAd({ ...ad, pageId: page.id, formId: form.id, campaignName, adsetName: 'Lisbon 25-45' }));
+    console.log(`
+  Meta simulator running at ${sim.url}
+
+  Give the app these variables:
+    META_GRAPH_URL=${sim.url}
+    META_DIALOG_URL=${sim.url}
+    META_APP_ID=${appId}
+    META_APP_SECRET=${appSecret}
+
+  Seeded: Page "${page.name}" (${page.id}), form "${form.name}" (${form.id}),
+          ads ${ads.map((a) => `"${a.name}" (${a.id})`).join(', ')}
+  Test user: Test User (${sim.testUserId}); the Login dialog approves it at once.
+  Webhooks go to ${webhookUrl}${opts.fast ? ' (fast retries)' : ''}
+
+  Create a lead (its webhook follows once the app has subscribed the Page):
+    curl -s -X POST ${sim.url}/_sim/leads -H 'content-type: application/json' -d '{"formId":"${form.id}","adId":"${ads[0]?.id}"}'
+  Deliveries: ${sim.url}/_sim/deliveries   State: ${sim.url}/_sim/state
+`);
+    const shutdown = () => {
+      sim.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
+  });
+
 program.parseAsync().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
