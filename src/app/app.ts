@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { type Database, openDatabase } from '../db/client';
 import { TASK_REMINDERS_CRON, taskRemindersSweep } from '../domains/activity/task-reminders';
+import { META_INBOUND_SWEEP_CRON } from '../domains/meta/ingest.service';
+import { metaInbound, metaReconcileAll, metaTokenCheck } from '../domains/meta/meta.jobs';
 import { buildServer } from '../http/server';
 import type { Keyring } from '../lib/crypto';
 import { createLogger, type Logger } from '../lib/logger';
@@ -38,6 +40,11 @@ export async function startApp(
     await container.queue.work();
     // Recurring work runs on workers only; pg-boss keeps one schedule per queue, so every worker may declare it.
     await container.queue.schedule(taskRemindersSweep, TASK_REMINDERS_CRON);
+    if (config.metaEnabled) {
+      await container.queue.schedule(metaInbound, META_INBOUND_SWEEP_CRON);
+      await container.queue.schedule(metaReconcileAll, config.META_RECONCILE_CRON);
+      await container.queue.schedule(metaTokenCheck, config.META_TOKEN_CHECK_CRON);
+    }
   }
 
   let server: FastifyInstance | null = null;

@@ -47,8 +47,17 @@ export const configSchema = z.object({
     .default('v25.0'),
   /** How often every subscribed form is reconciled against the Graph API (cron, UTC). */
   META_RECONCILE_CRON: z.string().default('*/5 * * * *'),
+  /**
+   * Run the Meta simulator inside the server so Facebook can be tried without a Meta app: `auto` does so when no
+   * Meta app is configured and NODE_ENV is not production (the integrations page says it is simulated).
+   */
+  META_SANDBOX: z.enum(['auto', 'true', 'false']).default('auto'),
+  /** Demo: one simulated lead every this many seconds. */
+  DEMO_LEAD_EVERY_SECONDS: z.coerce.number().min(0.2).default(5),
   /** How often tokens are checked with debug_token (cron, UTC). */
   META_TOKEN_CHECK_CRON: z.string().default('17 * * * *'),
+  /** The longest a capture waits before trying Meta again after a throttle or a transient error (seconds). */
+  META_RETRY_MAX_SECONDS: z.coerce.number().min(0.1).max(86_400).default(3600),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -12,6 +12,7 @@ import { LoginThrottle } from '../domains/auth/login-throttle';
 import { MfaService } from '../domains/auth/mfa.service';
 import { ContactsRepository } from '../domains/contacts/contacts.repository';
 import { ContactsService } from '../domains/contacts/contacts.service';
+import { DemoService } from '../domains/demo/demo.service';
 import { FieldsRepository } from '../domains/fields/fields.repository';
 import { FieldsService } from '../domains/fields/fields.service';
 import { runImportJob } from '../domains/imports/import.jobs';
@@ -20,6 +21,25 @@ import { ImportsService } from '../domains/imports/imports.service';
 import { runBulkLeadAction } from '../domains/leads/leads.jobs';
 import { LeadsRepository } from '../domains/leads/leads.repository';
 import { LeadsService } from '../domains/leads/leads.service';
+import { MetaCaptureService } from '../domains/meta/capture.service';
+import { MetaConnectionService } from '../domains/meta/connection.service';
+import { MetaCredentials } from '../domains/meta/credentials';
+import { MetaDeletionService } from '../domains/meta/deletion.service';
+import { MetaErasure } from '../domains/meta/erasure';
+import { MetaFormsService } from '../domains/meta/forms.service';
+import { GraphClient } from '../domains/meta/graph-client';
+import { MetaIngestService } from '../domains/meta/ingest.service';
+import {
+  metaCapture as metaCaptureJob,
+  metaDataDeletion,
+  metaInbound,
+  metaReconcile,
+  metaReconcileAll,
+  metaReconnectEmail,
+  metaTokenCheck,
+} from '../domains/meta/meta.jobs';
+import { MetaRepository } from '../domains/meta/meta.repository';
+import { MetaPagesService } from '../domains/meta/pages.service';
 import { OperationsRepository } from '../domains/operations/operations.repository';
 import { OperationsService } from '../domains/operations/operations.service';
 import { PipelinesRepository } from '../domains/pipelines/pipelines.repository';
@@ -129,6 +149,86 @@ export function buildContainer(config: Config, database: Database, keyring: Keyr
     log,
   });
 
+  // Meta's deletion callbacks and Page erasure (P12, P33).
+  const metaErasure = new MetaErasure({ leadsRepo, contactsRepo, activityRepo });
+  const metaDeletion = new MetaDeletionService({ db, config, queue, audit });
+  queue.handle(metaDataDeletion, ({ requestId }) => metaDeletion.runDataDeletion(requestId));
+
+  // Meta Lead Ads capture (issue 5): webhook ingest, capture, reconciliation, connection health.
+  const metaRepo = new MetaRepository(db);
+  const metaGraph = new GraphClient({
+    graphUrl: config.META_GRAPH_URL,
+    version: config.META_GRAPH_VERSION,
+    appId: config.META_APP_ID,
+    appSecret: config.META_APP_SECRET,
+    maxPauseMs: config.META_RETRY_MAX_SECONDS * 1000,
+  });
+  const metaCredentials = new MetaCredentials(keyring);
+  const metaIngest = new MetaIngestService({ db, repo: metaRepo, queue, log });
+  const metaForms = new MetaFormsService({ db, repo: metaRepo, graph: metaGraph, fields, workspaces, audit });
+  const metaConnections = new MetaConnectionService({
+    db,
+    config,
+    repo: metaRepo,
+    graph: metaGraph,
+    credentials: metaCredentials,
+    tokens,
+    queue,
+    audit,
+    workspaces,
+    workspacesRepo,
+    erasure: metaErasure,
+    mailer,
+    log,
+  });
+  const metaPages = new MetaPagesService({
+    db,
+    config,
+    repo: metaRepo,
+    graph: metaGraph,
+    credentials: metaCredentials,
+    queue,
+    audit,
+    workspaces,
+    connections: metaConnections,
+    forms: metaForms,
+    erasure: metaErasure,
+  });
+  const demo = new DemoService({
+    db,
+    auth,
+    workspaces,
+    workspacesRepo,
+    routing,
+    metaConnections,
+    metaPages,
+    audit,
+    log,
+    leadEveryMs: config.DEMO_LEAD_EVERY_SECONDS * 1000,
+  });
+  const metaCapture = new MetaCaptureService({
+    db,
+    config,
+    repo: metaRepo,
+    graph: metaGraph,
+    credentials: metaCredentials,
+    queue,
+    leads,
+    leadsRepo,
+    fields,
+    contacts,
+    forms: metaForms,
+    connections: metaConnections,
+    workspaces,
+    log,
+  });
+  queue.handle(metaInbound, () => metaIngest.drain());
+  queue.handle(metaCaptureJob, ({ workspaceId, leadgenId }) => metaCapture.capture(workspaceId, leadgenId));
+  queue.handle(metaReconcile, (payload) => metaCapture.reconcile(payload));
+  queue.handle(metaReconcileAll, () => metaCapture.reconcileAll());
+  queue.handle(metaTokenCheck, () => metaConnections.checkAll());
+  queue.handle(metaReconnectEmail, ({ workspaceId }) => metaConnections.sendReconnectEmail(workspaceId));
+
   registerAuthEmailJobs(queue, { auth, repo: authRepo, mailer, config });
   queue.handle(sendInviteEmail, ({ workspaceId, inviteId }) => invites.sendEmail(workspaceId, inviteId, mailer));
   queue.handle(runImportJob, (payload, { jobId }) => imports.runJob(payload, jobId));
@@ -164,6 +264,15 @@ export function buildContainer(config: Config, database: Database, keyring: Keyr
     leads,
     views,
     imports,
+    metaErasure,
+    metaDeletion,
+    demo,
+    metaGraph,
+    metaIngest,
+    metaForms,
+    metaConnections,
+    metaPages,
+    metaCapture,
   };
 }
 

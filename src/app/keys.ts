@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../db/client';
+import { pageTokenAad, userTokenAad } from '../domains/meta/credentials';
 import { type DataKey, formatKeyList, generateDataKey, Keyring, parseKeyList } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import type { Config } from './config';
@@ -10,7 +11,11 @@ import type { Config } from './config';
  * Every column that holds a secret encrypted with the keyring, with the associated data each value is bound to
  * (so a ciphertext copied to another row does not decrypt). `keys rotate` rewrites exactly these.
  */
-export const ENCRYPTED_COLUMNS = [{ table: 'users', column: 'mfa_secret', aad: (id: string) => `mfa:${id}` }] as const;
+export const ENCRYPTED_COLUMNS = [
+  { table: 'users', column: 'mfa_secret', aad: (id: string) => `mfa:${id}` },
+  { table: 'meta_connections', column: 'user_token', aad: userTokenAad },
+  { table: 'meta_pages', column: 'page_token', aad: pageTokenAad },
+] as const;
 
 export const keyFilePath = (config: Config) => path.resolve(config.DATA_DIR, 'encryption-keys');
 

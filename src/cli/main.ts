@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { startApp } from '../app/app';
 import { loadConfig } from '../app/config';
 import { rotateKeys } from '../app/keys';
+import { connectSandbox, startSandbox, wantsSandbox } from '../app/sandbox';
 import { openDatabase } from '../db/client';
 import { createLogger } from '../lib/logger';
 
@@ -12,20 +13,47 @@ program
   .command('start')
   .description('Start the api and/or the worker (PGlite in DATA_DIR, or PostgreSQL at DATABASE_URL)')
   .addOption(new Option('--role <role>', 'what this process runs').choices(['api', 'worker', 'all']).default('all'))
-  .action(async (opts: { role: 'api' | 'worker' | 'all' }) => {
-    const config = loadConfig();
+  .option(
+    '--demo',
+    'run the Meta simulator in-process with a demo workspace whose ads produce a lead every few seconds',
+  )
+  .action(async (opts: { role: 'api' | 'worker' | 'all'; demo?: boolean }) => {
+    let config = loadConfig();
+    const sandbox = wantsSandbox(config, { demo: Boolean(opts.demo), role: opts.role })
+      ? await startSandbox(process.env)
+      : null;
+    if (sandbox) config = sandbox.config;
     const app = await startApp(config, { role: opts.role });
     const db = config.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.DATA_DIR}`;
-    app.container.log.info({ role: opts.role, database: db }, 'LeadsBoost started');
-    if (app.url) console.log(`\n  LeadsBoost is running: open ${config.publicUrl}\n  Database: ${db}\n`);
+    app.container.log.info({ role: opts.role, database: db, sandbox: Boolean(sandbox) }, 'LeadsBoost started');
+    let demoLine = '';
+    if (sandbox && app.url) {
+      connectSandbox(sandbox, app.url);
+      const demo = app.container.demo;
+      demo.attach(sandbox.sim);
+      demoLine = `\n  Facebook: simulated in this process (${sandbox.sim.url}); no Meta app is needed.`;
+      if (opts.demo || (await demo.exists())) {
+        const made = await demo.ensure();
+        demo.startAutopilot();
+        demoLine += `\n  Demo workspace: a lead arrives every ${config.DEMO_LEAD_EVERY_SECONDS} s. Open the app and choose "Try the demo"`;
+        if (made.password)
+          demoLine += `,\n  or sign in as owner@demo.leadsboost.invalid with the password ${made.password}`;
+        demoLine += '.';
+      }
+    }
+    if (app.url) console.log(`\n  LeadsBoost is running: open ${config.publicUrl}\n  Database: ${db}${demoLine}\n`);
     const shutdown = (signal: string) => {
       app.container.log.info({ signal }, 'shutting down');
       const force = setTimeout(() => process.exit(1), 30_000);
       force.unref();
-      app.stop().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
+      app.container.demo.stopAutopilot();
+      app
+        .stop()
+        .then(() => sandbox?.sim.close())
+        .then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));

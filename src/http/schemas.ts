@@ -60,5 +60,6 @@ export const workspaceSummarySchema = z.object({
   name: z.string(),
   role: roleSchema,
   requireMfa: z.boolean(),
+  isDemo: z.boolean(),
   permissions: z.array(z.string()),
 });

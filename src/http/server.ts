@@ -15,9 +15,13 @@ import { activityRoutes } from '../domains/activity/activity.routes';
 import { auditRoutes } from '../domains/audit/audit.routes';
 import { authRoutes } from '../domains/auth/auth.routes';
 import { contactsRoutes } from '../domains/contacts/contacts.routes';
+import { demoRoutes } from '../domains/demo/demo.routes';
 import { fieldsRoutes } from '../domains/fields/fields.routes';
 import { importsRoutes } from '../domains/imports/imports.routes';
 import { leadsRoutes } from '../domains/leads/leads.routes';
+import { metaDeletionRoutes } from '../domains/meta/deletion.routes';
+import { metaOAuthRoutes, metaRoutes } from '../domains/meta/meta.routes';
+import { metaWebhookRoutes } from '../domains/meta/webhooks.routes';
 import { operationsRoutes } from '../domains/operations/operations.routes';
 import { pipelinesRoutes } from '../domains/pipelines/pipelines.routes';
 import { policyPage, renderPolicy } from '../domains/privacy/policy-page';
@@ -121,6 +125,8 @@ export async function buildServer(
       await api.register(apiKeysRoutes(c), { prefix: '/workspaces' });
       await api.register(auditRoutes(c), { prefix: '/workspaces' });
       await api.register(jobsRoutes(c), { prefix: '/workspaces' });
+      await api.register(demoRoutes(c));
+      await api.register(metaOAuthRoutes(c));
       // Leads and contacts (issue 4): each plugin declares paths below /workspaces/:workspaceId.
       for (const routes of [
         leadsRoutes,
@@ -132,6 +138,7 @@ export async function buildServer(
         viewsRoutes,
         operationsRoutes,
         importsRoutes,
+        metaRoutes,
       ]) {
         await api.register(routes(c), { prefix: '/workspaces' });
       }
@@ -139,6 +146,9 @@ export async function buildServer(
     { prefix: '/api/v1' },
   );
 
+  await metaDeletionRoutes(app, c);
+  // Meta's signed webhooks: public (no session, so no CSRF), with their own raw-body parser.
+  await app.register(metaWebhookRoutes(c));
   registerOps(app, c);
   registerPublicPages(app, c);
   await registerWebApp(app);
@@ -154,7 +164,8 @@ export function unstorableText(value: unknown): string | undefined {
     const v = stack.pop();
     const strings: string[] = [];
     if (typeof v === 'string') strings.push(v);
-    else if (v && typeof v === 'object') {
+    // Raw bodies (signed webhooks) are checked by their own route, not byte by byte here.
+    else if (v && typeof v === 'object' && !Buffer.isBuffer(v)) {
       for (const [k, item] of Object.entries(v)) {
         strings.push(k);
         stack.push(item);
@@ -202,7 +213,12 @@ function registerPublicPages(app: FastifyInstance, c: Container) {
   app.get(
     '/api/v1/meta',
     { schema: { tags: ['meta'], summary: 'Public facts about this deployment (privacy contact, data region)' } },
-    async () => ({ privacyContactEmail: c.config.PRIVACY_CONTACT_EMAIL, dataRegion: c.config.DATA_REGION }),
+    async () => ({
+      privacyContactEmail: c.config.PRIVACY_CONTACT_EMAIL,
+      dataRegion: c.config.DATA_REGION,
+      /** "Try the demo" is offered: the Meta simulator runs in this process. */
+      demo: c.demo.available,
+    }),
   );
 }
 

@@ -4,6 +4,7 @@
  */
 export const ERROR_STATUS = {
   validation_failed: 400,
+  confirmation_required: 400,
   invalid_token: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
@@ -17,12 +18,16 @@ export const ERROR_STATUS = {
   email_taken: 409,
   already_member: 409,
   conflict: 409,
+  meta_not_connected: 409,
+  meta_reconnect_required: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   account_locked: 429,
   rate_limited: 429,
   internal: 500,
+  meta_unavailable: 502,
   unavailable: 503,
+  meta_not_configured: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

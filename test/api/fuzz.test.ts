@@ -391,7 +391,18 @@ describe('fuzzing every operation of the OpenAPI document', () => {
 
   beforeAll(async () => {
     // The worker is off: fuzzed requests queue emails and jobs that never need to run here.
-    t = await createTestApp({ AUTH_RATE_LIMIT_PER_MINUTE: '100000000' }, { worker: false });
+    // Meta is configured (its routes and webhooks answer), but nothing is connected and its Graph address is closed.
+    t = await createTestApp(
+      {
+        AUTH_RATE_LIMIT_PER_MINUTE: '100000000',
+        META_APP_ID: '900000000000001',
+        META_APP_SECRET: 'fuzz-app-secret',
+        META_VERIFY_TOKEN: 'fuzz-verify-token',
+        META_GRAPH_URL: 'http://127.0.0.1:9',
+        META_DIALOG_URL: 'http://127.0.0.1:9',
+      },
+      { worker: false },
+    );
     owner = await t.signup({ name: 'Fuzz Owner', companyName: 'Fuzz Co' });
     const ws = `/api/v1/workspaces/${owner.workspaceId}`;
     const c = owner.client;
@@ -511,7 +522,8 @@ describe('fuzzing every operation of the OpenAPI document', () => {
       /^\/api\/v1\/auth\/(signup|login|login\/mfa|email\/verify|password\/forgot|password\/reset)$/.test(op.path) ||
       /^\/api\/v1\/invites\/\{token\}$/.test(op.path) ||
       op.path.endsWith('/register') ||
-      op.path === '/api/v1/meta';
+      op.path === '/api/v1/meta' ||
+      op.path.startsWith('/webhooks/');
     // Its own address, so the per-IP sign-in throttle it trips stays its own.
     return anonymous
       ? t.client(`10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`)

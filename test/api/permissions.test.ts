@@ -98,7 +98,6 @@ const NO_ROUTE_YET: Permission[] = [
   'leads.import',
   'leads.export',
   'settings.manage',
-  'integrations.manage',
 ];
 
 describe('every role × every routed action over HTTP', () => {
@@ -157,6 +156,8 @@ describe('every role × every routed action over HTTP', () => {
     }),
     'audit.read': async (client) => ({ res: await client.get(`${ws()}/audit-log`), allowed: 200 }),
     'jobs.read': async (client) => ({ res: await client.get(`${ws()}/jobs/failed`), allowed: 200 }),
+    // Facebook (issue 5): the capture log is for those who manage integrations.
+    'integrations.manage': async (client) => ({ res: await client.get(`${ws()}/meta/captures`), allowed: 200 }),
   };
 
   it('classifies every permission: a route is exercised, or it is listed as not routed yet', () => {

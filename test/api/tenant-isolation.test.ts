@@ -1,4 +1,7 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metaCaptures, metaConnections, metaForms, metaPages } from '../../src/db/schema';
+import { newId } from '../../src/lib/ids';
 import { createTestApp, linkIn, type SignedIn, type TestApp, uniqueEmail } from '../support/app';
 import { sampleFor } from '../support/openapi-sample';
 
@@ -48,7 +51,51 @@ describe('tenant isolation: every route refuses another workspace\u2019s ids', (
     });
     Object.assign(aIds, { workspaceId: a.workspaceId });
     Object.assign(bIds, await leadsFixtures(b));
+    Object.assign(bIds, await metaFixtures(b));
   });
+
+  /** A connected Facebook Page in B with a form and a captured lead (rows as the connect flow leaves them). */
+  async function metaFixtures(owner: SignedIn) {
+    const c = t.c;
+    const workspaceId = owner.workspaceId;
+    const connectionId = newId();
+    const pageRowId = newId();
+    const formRowId = newId();
+    await c.db.insert(metaConnections).values({
+      workspaceId,
+      id: connectionId,
+      fbUserId: '10000000000000001',
+      fbUserName: 'B Facebook',
+      userToken: c.keyring.encrypt('EAAFAKEuserB', `meta_user_token:${connectionId}`),
+    });
+    await c.db.insert(metaPages).values({
+      workspaceId,
+      id: pageRowId,
+      connectionId,
+      pageId: '100000000000009',
+      name: 'B Page',
+      pageToken: c.keyring.encrypt('EAAFAKEpageB', `meta_page_token:${pageRowId}`),
+      subscribed: true,
+    });
+    await c.db.insert(metaForms).values({
+      workspaceId,
+      id: formRowId,
+      pageRowId,
+      formId: '200000000000009',
+      name: 'B Form',
+      questions: [{ key: 'email', label: 'Email', type: 'EMAIL' }],
+    });
+    await c.db.insert(metaCaptures).values({
+      workspaceId,
+      leadgenId: '300000000000009',
+      pageRowId,
+      formId: '200000000000009',
+      via: 'webhook',
+      status: 'failed',
+      lastError: 'B failure',
+    });
+    return { pageRowId, formRowId, leadgenId: '300000000000009' };
+  }
 
   /** One of every leads-and-contacts resource in B (issue 4). */
   async function leadsFixtures(owner: SignedIn) {
@@ -234,5 +281,11 @@ describe('tenant isolation: every route refuses another workspace\u2019s ids', (
     const sessions = await b.client.get('/api/v1/auth/sessions');
     expect(sessions.statusCode).toBe(200);
     expect(sessions.json().items.map((s: { id: string }) => s.id)).toContain(bIds.sessionId);
+    const meta = (await b.client.get(`/api/v1/workspaces/${b.workspaceId}/meta`)).json();
+    expect(meta.pages.map((p: { id: string; name: string }) => [p.id, p.name])).toEqual([[bIds.pageRowId, 'B Page']]);
+    const [form] = await t.c.db.select().from(metaForms).where(eq(metaForms.id, bIds.formRowId!));
+    expect(form!.mapping).toEqual([]);
+    const [capture] = await t.c.db.select().from(metaCaptures).where(eq(metaCaptures.leadgenId, bIds.leadgenId!));
+    expect(capture).toMatchObject({ workspaceId: b.workspaceId, status: 'failed', lastError: 'B failure' });
   });
 });

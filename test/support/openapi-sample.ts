@@ -48,6 +48,8 @@ export function sampleFor(schema: Schema | undefined, hints: Record<string, unkn
       if (schema.format === 'uuid') return '00000000-0000-7000-8000-000000000000';
       if (schema.format === 'date-time') return new Date(Date.now() + 86_400_000).toISOString();
       if (schema.pattern === '^[A-Z]{2}$') return 'SG';
+      // Meta ids (Pages, forms, leads) are digit strings.
+      if (schema.pattern === '^\\d{1,40}$') return '100000000000001';
       return 'x'.repeat(Math.max(10, schema.minLength ?? 1));
     default:
       return undefined;

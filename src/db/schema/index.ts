@@ -3,7 +3,7 @@ export * from './auth';
 export * from './contacts';
 export * from './fields';
 export * from './leads';
+export * from './meta';
 export * from './pipelines';
 export * from './work';
 export * from './workspaces';
-export * from './meta';

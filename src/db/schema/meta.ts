@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { users } from './auth';
 import { workspaces } from './workspaces';
 
@@ -163,7 +174,8 @@ export const metaCaptures = pgTable(
 
 /**
  * Every Meta webhook body exactly as received (signature checked), before we know its workspace: one POST may carry
- * several Pages. Processing fans it out into `meta_captures`; processed rows are deleted after a retention period.
+ * several Pages. A `received` row is work to do (the webhook answers once it is stored): `meta.inbound` drains them
+ * in batches into `meta_captures`; processed rows are deleted after a retention period.
  */
 export const metaInboundEvents = pgTable(
   'meta_inbound_events',
@@ -175,7 +187,11 @@ export const metaInboundEvents = pgTable(
     status: text('status').notNull().default('received'),
     processedAt: ts('processed_at'),
   },
-  (t) => [index('meta_inbound_events_received_idx').on(t.receivedAt)],
+  (t) => [
+    index('meta_inbound_events_received_idx').on(t.receivedAt),
+    // The work list of `meta.inbound`: the few bodies not processed yet, among days of processed ones.
+    index('meta_inbound_events_pending_idx').on(t.receivedAt).where(sql`${t.status} = 'received'`),
+  ],
 );
 
 /** Meta's data-deletion callback requests (P33): the public status page is keyed by the confirmation code. */
@@ -187,7 +203,10 @@ export const metaDeletionRequests = pgTable('meta_deletion_requests', {
   /** `received`, then `completed` (or `not_found`: no connection of that user was left). */
   status: text('status').notNull().default('received'),
   /** The connections the request covers (workspace and connection ids; no personal data). */
-  targets: jsonb('targets').$type<{ workspaceId: string; connectionId: string }[]>().notNull().default(sql`'[]'::jsonb`),
+  targets: jsonb('targets')
+    .$type<{ workspaceId: string; connectionId: string }[]>()
+    .notNull()
+    .default(sql`'[]'::jsonb`),
   /** What was deleted, in counts (connections, pages, forms). */
   summary: jsonb('summary').$type<Record<string, number>>().notNull().default(sql`'{}'::jsonb`),
   requestedAt: ts('requested_at').notNull().defaultNow(),

@@ -235,6 +235,24 @@ export class AuthService {
     });
   }
 
+  /**
+   * A session opened by the server itself for a known user, without a password: only the demo uses it ("Try the
+   * demo" on a sandbox install signs the visitor in as the demo owner).
+   */
+  async startSessionFor(userId: string, origin: RequestOrigin): Promise<StartedSession> {
+    const user = await this.deps.repo.findUserById(userId);
+    if (!user) throw new AppError('not_found', 'This account was not found.');
+    return this.deps.db.transaction(async (tx) => {
+      const started = await this.openSession(tx, user, origin);
+      const actor = { type: 'user' as const, id: user.id, sessionId: started.session.id, ...origin };
+      await this.deps.audit.record(
+        { workspaceId: null, actor, action: 'auth.login', metadata: { method: 'demo' } },
+        tx,
+      );
+      return started;
+    });
+  }
+
   /** A new random session id at every sign-in (never reused from before sign-in). */
   private async openSession(tx: DbOrTx, user: UserRow, origin: RequestOrigin): Promise<StartedSession> {
     const token = randomToken(32);

@@ -72,8 +72,9 @@ const PERSONAL_FIELDS = ['name', 'email', 'phone', 'city', 'country'] as const;
 export class ContactsService {
   constructor(private readonly deps: ContactsDeps) {}
 
-  async defaultCountry(workspaceId: string): Promise<string> {
-    return (await this.deps.workspacesRepo.getWorkspace(workspaceId))?.defaultCountry ?? 'MY';
+  /** Pass `tx` inside a transaction (on PGlite a query outside it waits for it). */
+  async defaultCountry(workspaceId: string, tx?: DbOrTx): Promise<string> {
+    return (await this.deps.workspacesRepo.getWorkspace(workspaceId, tx))?.defaultCountry ?? 'MY';
   }
 
   /**

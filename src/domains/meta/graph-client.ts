@@ -82,6 +82,8 @@ export interface GraphClientOptions {
   appSecret: string;
   /** Per-call timeout. */
   timeoutMs?: number;
+  /** The longest a throttled bucket stays paused, whatever Meta estimates (default: one hour). */
+  maxPauseMs?: number;
 }
 
 export interface GraphPage<T> {
@@ -180,14 +182,18 @@ export class GraphClient {
       const message = typeof error?.message === 'string' ? error.message : `Graph API answered ${response.status}`;
       let retryAfterMs: number | null = null;
       if (kind === 'rate_limited') {
-        retryAfterMs = usage.regainMs || SELF_THROTTLE_MS;
+        retryAfterMs = this.capPause(usage.regainMs || SELF_THROTTLE_MS);
         this.pausedUntil.set(bucket, Date.now() + retryAfterMs);
       }
       throw new GraphError(kind, message, code, subcode, retryAfterMs, response.status);
     }
     if (usage.percent >= SELF_THROTTLE_PERCENT) {
-      this.pausedUntil.set(bucket, Date.now() + Math.max(usage.regainMs, SELF_THROTTLE_MS));
+      this.pausedUntil.set(bucket, Date.now() + this.capPause(Math.max(usage.regainMs, SELF_THROTTLE_MS)));
     }
     return body as T;
+  }
+
+  private capPause(ms: number): number {
+    return Math.min(ms, this.options.maxPauseMs ?? 3_600_000);
   }
 }

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { defineJob } from '../../jobs/queue';
 
-/** A stored webhook body: fan its leadgen changes out into per-workspace captures. */
+/**
+ * Drain the stored webhook bodies not processed yet (`meta_inbound_events.status = 'received'`), in batches: fan
+ * their leadgen changes out into per-workspace captures. The stored row is the durable work item (one insert per
+ * webhook keeps ingest fast); this job is enqueued, coalesced, after webhooks arrive, and every minute as a sweep.
+ */
 export const metaInbound = defineJob({
   name: 'meta.inbound',
-  payload: z.object({ eventId: z.uuid() }),
+  payload: z.object({}).nullish(),
   retryLimit: 20,
   retryDelay: 2,
   wakeOnSend: true,

@@ -17,8 +17,8 @@ export class WorkspacesRepository {
     await tx.insert(memberships).values({ workspaceId, userId, role });
   }
 
-  async getWorkspace(workspaceId: string): Promise<WorkspaceRow | undefined> {
-    const [row] = await this.db.select().from(workspaces).where(eq(workspaces.id, workspaceId)).limit(1);
+  async getWorkspace(workspaceId: string, tx: DbOrTx = this.db): Promise<WorkspaceRow | undefined> {
+    const [row] = await tx.select().from(workspaces).where(eq(workspaces.id, workspaceId)).limit(1);
     return row;
   }
 

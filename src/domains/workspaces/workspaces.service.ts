@@ -12,6 +12,8 @@ export interface WorkspaceSummary {
   name: string;
   role: Role;
   requireMfa: boolean;
+  /** A demo workspace (sample data, removable in one click). */
+  isDemo: boolean;
   permissions: Permission[];
 }
 
@@ -20,6 +22,7 @@ const summaryOf = (ws: WorkspaceRow, role: Role): WorkspaceSummary => ({
   name: ws.name,
   role,
   requireMfa: ws.requireMfa,
+  isDemo: ws.isDemo,
   permissions: permissionsOf(role),
 });
 
@@ -140,6 +143,7 @@ export class WorkspacesService {
       name: ws.name,
       role: access.role,
       requireMfa: ws.requireMfa,
+      isDemo: ws.isDemo,
       permissions: [...access.permissions],
       defaultCountry: ws.defaultCountry,
       timezone: ws.timezone,

@@ -19,6 +19,7 @@ import { notifications } from '@mantine/notifications';
 import {
   IconAlertTriangle,
   IconApi,
+  IconBrandFacebook,
   IconBuildingStore,
   IconChecklist,
   IconChevronDown,
@@ -44,6 +45,8 @@ import { RouterNavLink } from '../components/router-link';
 import { Forbidden, FullPageError, MfaRequired } from '../components/status-pages';
 import { authApi, type Session } from '../features/auth/api/auth-api';
 import { useSession } from '../features/auth/hooks/use-session';
+import { DemoBanner } from '../features/demo/components/demo-banner';
+import { MetaReconnectBanner } from '../features/meta/components/reconnect-banner';
 import type { Permission, WorkspaceSummary } from '../features/workspaces/api/workspaces-api';
 import { WorkspaceSwitcher } from '../features/workspaces/components/workspace-switcher';
 import { CurrentWorkspaceProvider, toCurrentWorkspace } from '../features/workspaces/hooks/use-current-workspace';
@@ -102,6 +105,7 @@ interface NavItem {
     | '/w/$workspaceId/settings/workspace'
     | '/w/$workspaceId/settings/members'
     | '/w/$workspaceId/settings/api-keys'
+    | '/w/$workspaceId/settings/integrations/facebook'
     | '/w/$workspaceId/settings/audit-log'
     | '/w/$workspaceId/settings/jobs';
   permission: Permission;
@@ -175,6 +179,13 @@ const SETTINGS_NAV: NavItem[] = [
     permission: 'settings.manage',
     icon: <IconRoute size={18} />,
     testId: 'nav-routing',
+  },
+  {
+    label: 'Integrations',
+    to: '/w/$workspaceId/settings/integrations/facebook',
+    permission: 'integrations.manage',
+    icon: <IconBrandFacebook size={18} />,
+    testId: 'nav-integrations',
   },
   {
     label: 'API keys',
@@ -298,7 +309,19 @@ function Shell({ session }: { session: Session }) {
 
       <AppShell.Main bg="var(--mantine-color-gray-0)">
         <Box maw={1200} mx="auto">
+          {current && (
+            <DemoBanner
+              key={current.id}
+              workspaceId={current.id}
+              isDemo={current.isDemo}
+              canRemove={can('workspace.update')}
+            />
+          )}
           {!session.user.emailVerified && <VerifyEmailBanner email={session.user.email} />}
+          {/* The Facebook settings page shows the same warning in its connection card. */}
+          {current && can('leads.read') && !location.pathname.endsWith('/settings/integrations/facebook') && (
+            <MetaReconnectBanner key={current.id} workspaceId={current.id} canManage={can('integrations.manage')} />
+          )}
           <Outlet />
         </Box>
       </AppShell.Main>

@@ -7,6 +7,8 @@
  *           /w/:workspaceId/leads, /w/:workspaceId/leads/:leadId (lead page), /w/:workspaceId/board,
  *           /w/:workspaceId/tasks, /w/:workspaceId/import
  *           /w/:workspaceId/settings/{workspace,members,api-keys,audit-log,jobs,fields,pipelines,routing}
+ *           /w/:workspaceId/settings/integrations/facebook?connected=1|error=… (Meta's OAuth comes back here;
+ *           /settings/integrations/facebook without a workspace forwards to the last used one)
  *           /account → /account/profile, /account/security
  * Anything else: 404 page.
  *
@@ -15,7 +17,8 @@
  *               create-workspace-name, create-workspace-submit, user-menu, menu-profile, menu-security, sign-out,
  *               nav-burger, navbar, nav-leads, nav-workspace, nav-members, nav-api-keys, nav-audit-log, nav-jobs,
  *               nav-board, nav-tasks, nav-import, nav-fields, nav-pipelines, nav-routing,
- *               nav-profile, nav-security, verify-email-banner, resend-verification
+ *               nav-profile, nav-security, nav-integrations, verify-email-banner, resend-verification,
+ *               meta-reconnect-banner, meta-reconnect-banner-button
  *   States:     empty-state, forbidden, mfa-required, not-found, page-loader, table-skeleton, error-alert,
  *               page-error, no-workspace, confirm-modal, confirm-button
  *   Auth:       login-email, login-password, login-submit, mfa-login-code, mfa-login-submit,
@@ -71,6 +74,20 @@
  *   Pipelines:  pipeline-create (pipeline-create-name, pipeline-create-submit), pipeline-card (data-pipeline-id),
  *               pipeline-name, stage-row (data-stage-id), stage-color, stage-name, stage-kind, stage-up, stage-down,
  *               stage-delete (modal: stage-move-to, confirm-button), stage-name-new, stage-add
+ *   Facebook:   meta-page, meta-disabled, meta-connect-card, meta-feature-ad-attribution, meta-scope (data-scope),
+ *               meta-continue, meta-connected-notice, meta-oauth-error, meta-not-connected, meta-page-picker,
+ *               meta-available-page (data-page-id), meta-page-checkbox, meta-no-pages, meta-connecting,
+ *               meta-connect-pages, meta-connection (data-status), meta-fb-user, meta-connection-status,
+ *               meta-reconnect-alert, meta-reconnect, meta-token-expiry, meta-scopes, meta-scope-badge (data-scope,
+ *               data-state granted|missing|extra), meta-sync-all, meta-add-pages, meta-disconnect-all,
+ *               meta-page-card (data-page-id), meta-page-name, meta-page-instagram, meta-page-subscription,
+ *               meta-page-error, meta-stat-{last-lead,today,pending,failed,last-sync}, meta-test-lead,
+ *               meta-test-lead-form, meta-test-lead-status (data-state waiting|arrived|failed|late),
+ *               meta-test-lead-link, meta-sync-page, meta-disconnect-page (→ confirm-modal, meta-disconnect-warning),
+ *               meta-forms-table, meta-form-row (data-form-id), meta-edit-mapping, meta-no-forms, meta-leads-chart,
+ *               meta-failed-table, meta-failed-row (data-leadgen-id), meta-retry-capture, meta-no-failed,
+ *               meta-mapping-modal, meta-mapping-row (data-question-key), meta-mapping-target,
+ *               meta-mapping-default, meta-mapping-reset, meta-mapping-save
  *   Routing:    rule-create, routing-rule (data-rule-id), rule-enabled, rule-up, rule-down, rule-edit, rule-delete,
  *               rule modal: rule-name, rule-condition, rule-condition-field, rule-condition-op, rule-condition-value,
  *               rule-condition-add, rule-assign-type, rule-assign-user, rule-assign-users, rule-submit;
@@ -103,6 +120,10 @@ import { LeadDetailPage } from '../features/leads/components/lead-detail-page';
 import { LeadsPage } from '../features/leads/components/leads-page';
 import { AcceptInvitePage } from '../features/members/components/accept-invite-page';
 import { MembersPage } from '../features/members/components/members-page';
+import {
+  FacebookIntegrationPage,
+  type FacebookPageSearch,
+} from '../features/meta/components/facebook-integration-page';
 import { PipelinesPage } from '../features/pipelines/components/pipelines-page';
 import { RoutingPage } from '../features/routing/components/routing-page';
 import { TasksPage } from '../features/tasks/components/tasks-page';
@@ -341,6 +362,60 @@ const jobsRoute = createRoute({
   ),
 });
 
+// The router reads `?connected=1` as the number 1 (search values are JSON when they parse as JSON).
+const facebookSearch = (search: Record<string, unknown>): FacebookPageSearch => ({
+  connected: search.connected === 1 || search.connected === '1' || search.connected === true ? 1 : undefined,
+  error:
+    typeof search.error === 'number' || typeof search.error === 'boolean'
+      ? String(search.error)
+      : optionalString(search.error),
+});
+
+const facebookRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: '/settings/integrations/facebook',
+  validateSearch: facebookSearch,
+  // Members who may read leads see the capture health read-only; actions need `integrations.manage`.
+  component: function FacebookRoute() {
+    const search = facebookRoute.useSearch();
+    return (
+      <RequirePermission permission="leads.read">
+        <FacebookIntegrationPage search={search} />
+      </RequirePermission>
+    );
+  },
+});
+
+const integrationsRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: '/settings/integrations',
+  beforeLoad: ({ params }) => {
+    throw redirect({
+      to: '/w/$workspaceId/settings/integrations/facebook',
+      params: { workspaceId: params.workspaceId },
+      replace: true,
+    });
+  },
+});
+
+// Meta's OAuth callback may finish on a path without the workspace: forward to the last used one, keeping the notice.
+const facebookCallbackRoute = createRoute({
+  getParentRoute: () => appLayoutRoute,
+  path: '/settings/integrations/facebook',
+  validateSearch: facebookSearch,
+  beforeLoad: ({ context, search }) => {
+    const workspace = pickWorkspace(context.session);
+    if (workspace)
+      throw redirect({
+        to: '/w/$workspaceId/settings/integrations/facebook',
+        params: { workspaceId: workspace.id },
+        search,
+        replace: true,
+      });
+  },
+  component: NoWorkspace,
+});
+
 const accountRoute = createRoute({ getParentRoute: () => appLayoutRoute, path: '/account' });
 
 const accountIndexRoute = createRoute({
@@ -395,7 +470,10 @@ const routeTree = rootRoute.addChildren([
       fieldsRoute,
       pipelinesRoute,
       routingRoute,
+      integrationsRoute,
+      facebookRoute,
     ]),
+    facebookCallbackRoute,
     accountRoute.addChildren([accountIndexRoute, profileRoute, securityRoute]),
   ]),
 ]);

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { ErrorAlert } from '../../../components/error-alert';
 import { PasswordField } from '../../../components/password-field';
 import { AnchorLink } from '../../../components/router-link';
+import { TryDemo } from '../../demo/components/try-demo';
 import { authApi } from '../api/auth-api';
 import { useAfterSignIn } from '../hooks/use-after-sign-in';
 import { AuthCard } from './auth-layout';
@@ -38,6 +39,7 @@ function PasswordStep({ redirect, onMfaRequired }: { redirect?: string; onMfaReq
 
   return (
     <AuthCard title="Sign in" subtitle="Welcome back. Sign in to your LeadsBoost workspace.">
+      <TryDemo dividerLabel="or sign in with your account" />
       <form onSubmit={form.onSubmit((values) => login.mutate(values))} noValidate>
         <Stack gap="md">
           {login.error && <ErrorAlert error={login.error} title="Could not sign in" />}

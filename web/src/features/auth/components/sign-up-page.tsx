@@ -5,6 +5,7 @@ import { useMutation } from '@tanstack/react-query';
 import { ErrorAlert } from '../../../components/error-alert';
 import { PasswordField } from '../../../components/password-field';
 import { AnchorLink } from '../../../components/router-link';
+import { TryDemo } from '../../demo/components/try-demo';
 import { authApi, type SignupInput } from '../api/auth-api';
 import { useAfterSignIn } from '../hooks/use-after-sign-in';
 import { AuthCard } from './auth-layout';
@@ -47,6 +48,7 @@ export function SignUpPage() {
 
   return (
     <AuthCard title="Create your account" subtitle="Start capturing every Facebook and Instagram lead in minutes.">
+      <TryDemo dividerLabel="or create your account" />
       <form onSubmit={form.onSubmit((values) => signup.mutate(values))} noValidate data-testid="signup-form">
         <Stack gap="md">
           {signup.error && <ErrorAlert error={signup.error} title="Could not create your account" />}

@@ -55,7 +55,7 @@ import type { LeadDetail, LeadPatch } from '../api/leads-api';
 import { useDeleteLead, useLead, useTags, useUpdateLead } from '../hooks/use-leads';
 import { InlineEditor } from './inline-editor';
 import { OwnerSelect, StageSelect, ValueCell } from './lead-cells';
-import { sourceLabel } from './lead-fields';
+import { isOrganicMetaLead, platformLabel, sourceLabel } from './lead-fields';
 import { LeadTimeline } from './lead-timeline';
 
 const countryName = (code: string | null) => (code ? (COUNTRIES.find((c) => c.value === code)?.label ?? code) : null);
@@ -150,14 +150,16 @@ function LeadDetailView({ lead }: { lead: LeadDetail }) {
       },
     );
 
-  const attribution: [string, string | null][] = [
-    ['Source', sourceLabel(lead.source)],
-    ['Platform', lead.platform],
-    ['Form', lead.formName ?? lead.formId],
-    ['Campaign', lead.campaignName ?? lead.campaignId],
-    ['Ad set', lead.adsetName ?? lead.adsetId],
-    ['Ad', lead.adName ?? lead.adId],
-    ['External ID', lead.externalId],
+  const organic = isOrganicMetaLead(lead);
+  const paid = (name: string | null, id: string | null) => name ?? id ?? (organic ? 'Organic (no ad)' : null);
+  const attribution: [string, string | null, string][] = [
+    ['Source', sourceLabel(lead.source), 'attribution-source'],
+    ['Platform', platformLabel(lead.platform), 'attribution-platform'],
+    ['Form', lead.formName ?? lead.formId, 'attribution-form'],
+    ['Campaign', paid(lead.campaignName, lead.campaignId), 'attribution-campaign'],
+    ['Ad set', paid(lead.adsetName, lead.adsetId), 'attribution-adset'],
+    ['Ad', paid(lead.adName, lead.adId), 'attribution-ad'],
+    ['External ID', lead.externalId, 'attribution-external-id'],
   ];
 
   return (
@@ -495,12 +497,12 @@ function LeadDetailView({ lead }: { lead: LeadDetail }) {
                 Attribution
               </Title>
               <SimpleGrid cols={2} spacing="sm" verticalSpacing="sm">
-                {attribution.map(([label, value]) => (
+                {attribution.map(([label, value, testId]) => (
                   <Stack key={label} gap={2} style={{ minWidth: 0 }}>
                     <Text size="xs" c="dimmed" fw={500}>
                       {label}
                     </Text>
-                    <Plain value={value} />
+                    <Plain value={value} testId={testId} />
                   </Stack>
                 ))}
               </SimpleGrid>

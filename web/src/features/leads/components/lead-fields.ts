@@ -176,3 +176,22 @@ export const SOURCE_LABELS: Record<string, string> = {
 
 export const sourceLabel = (source: string | null | undefined): string =>
   source ? (SOURCE_LABELS[source] ?? source) : '—';
+
+const PLATFORM_LABELS: Record<string, string> = {
+  fb: 'Facebook',
+  facebook: 'Facebook',
+  ig: 'Instagram',
+  instagram: 'Instagram',
+  msg: 'Messenger',
+  messenger: 'Messenger',
+  an: 'Audience Network',
+  whatsapp: 'WhatsApp',
+};
+
+/** Meta's placement codes (`fb`, `ig`) in words; anything else as stored. */
+export const platformLabel = (platform: string | null | undefined): string | null =>
+  platform ? (PLATFORM_LABELS[platform.toLowerCase()] ?? platform) : null;
+
+/** A Lead Ads lead without an ad came from an organic form (Page post, test lead): there is no campaign to show. */
+export const isOrganicMetaLead = (lead: Pick<Lead, 'source' | 'adId' | 'adName'>): boolean =>
+  lead.source === 'meta_lead_ads' && !lead.adId && !lead.adName;

@@ -1,6 +1,5 @@
 import {
   Anchor,
-  Badge,
   Box,
   Button,
   Card,
@@ -64,11 +63,26 @@ interface TableState {
   viewId: string | null;
 }
 
+/**
+ * A demo workspace shows, within a laptop's width, what it demonstrates: whom routing gave each sample Facebook lead
+ * to and where it came from (the ad's campaign, or "Organic"). Email, phone and the rest are in the column chooser.
+ */
+const DEMO_COLUMNS = ['name', 'stage_id', 'owner_id', 'campaign_name', 'created_at'];
+
+/** A demo workspace receives a sample lead every few seconds: its table follows them. */
+const DEMO_REFRESH_MS = 3_000;
+
 const stateKey = (workspaceId: string) => `leadsboost.leads-table.${workspaceId}`;
 
 /** The table's search, filters, sort and columns survive a visit to a lead (per workspace, per tab). */
-function loadState(workspaceId: string): TableState {
-  const fallback: TableState = { search: '', filters: [], sort: DEFAULT_SORT, columns: DEFAULT_COLUMNS, viewId: null };
+function loadState(workspaceId: string, isDemo: boolean): TableState {
+  const fallback: TableState = {
+    search: '',
+    filters: [],
+    sort: DEFAULT_SORT,
+    columns: isDemo ? DEMO_COLUMNS : DEFAULT_COLUMNS,
+    viewId: null,
+  };
   try {
     const raw = sessionStorage.getItem(stateKey(workspaceId));
     const columns = localStorage.getItem(`leadsboost.columns.${workspaceId}`);
@@ -96,7 +110,7 @@ function saveState(workspaceId: string, state: TableState) {
 export function LeadsPage() {
   const { workspace, can } = useCurrentWorkspace();
   const navigate = useNavigate();
-  const [state, setState] = useState<TableState>(() => loadState(workspace.id));
+  const [state, setState] = useState<TableState>(() => loadState(workspace.id, workspace.isDemo));
   const [debouncedSearch] = useDebouncedValue(state.search.trim(), 300);
   const [addOpened, addModal] = useDisclosure(false);
   const patch = (change: Partial<TableState>) => setState((s) => ({ ...s, ...change }));
@@ -124,9 +138,10 @@ export function LeadsPage() {
     [debouncedSearch, state.filters, state.sort],
   );
   const queryId = JSON.stringify(query);
-  const list = useLeadList(workspace.id, query);
+  const refetchInterval = workspace.isDemo ? DEMO_REFRESH_MS : false;
+  const list = useLeadList(workspace.id, query, { refetchInterval });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
-  const firstCount = useLeadCount(workspace.id, query).data ?? null;
+  const firstCount = useLeadCount(workspace.id, query, { refetchInterval }).data ?? null;
 
   // Exact counts are asked for on demand, for this query only.
   const [exactFor, setExactFor] = useState<string | null>(null);
@@ -502,9 +517,21 @@ function FirstRun() {
             title="Facebook Lead Ads"
             text="Connect a Page and every form submission lands here within seconds."
             footer={
-              <Badge variant="light" color="gray">
-                Coming soon
-              </Badge>
+              can('integrations.manage') ? (
+                <ButtonLink
+                  to="/w/$workspaceId/settings/integrations/facebook"
+                  params={{ workspaceId: workspace.id }}
+                  size="xs"
+                  variant="light"
+                  data-testid="connect-facebook"
+                >
+                  Connect Facebook
+                </ButtonLink>
+              ) : (
+                <Text size="xs" c="dimmed">
+                  Ask an admin to connect your Facebook Pages.
+                </Text>
+              )
             }
           />
           <SourceCard

@@ -21,7 +21,7 @@ import type { Member } from '../../members/api/members-api';
 import type { PipelineLookup } from '../../pipelines/hooks/use-pipelines';
 import type { Lead, LeadPatch, LeadSort } from '../api/leads-api';
 import { OwnerSelect, StageBadge, StageSelect, StopClick, ValueCell } from './lead-cells';
-import { type LeadFieldMeta, leadFieldValue, sourceLabel } from './lead-fields';
+import { isOrganicMetaLead, type LeadFieldMeta, leadFieldValue, platformLabel, sourceLabel } from './lead-fields';
 
 const ROW_HEIGHT = 53;
 const CHECKBOX_WIDTH = 44;
@@ -251,6 +251,31 @@ function Cell({
           {sourceLabel(lead.source)}
         </Text>
       );
+    case 'platform': {
+      const text = platformLabel(lead.platform);
+      return (
+        <Text size="sm" truncate="end" c={text ? undefined : 'dimmed'}>
+          {text ?? '—'}
+        </Text>
+      );
+    }
+    case 'campaign_name':
+    case 'adset_name':
+    case 'ad_name': {
+      const value = leadFieldValue(lead, column.key) as string | null;
+      if (!value && isOrganicMetaLead(lead)) {
+        return (
+          <Text size="sm" c="dimmed" fs="italic">
+            Organic
+          </Text>
+        );
+      }
+      return (
+        <Text size="sm" truncate="end" c={value ? undefined : 'dimmed'} title={value || undefined}>
+          {value || '—'}
+        </Text>
+      );
+    }
     case 'pipeline_id':
       return (
         <Text size="sm" truncate="end">

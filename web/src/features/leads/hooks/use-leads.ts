@@ -31,7 +31,11 @@ export const leadKeys = {
  * Keyset-paginated leads. Pages never carry a count: counting a broad search can take far longer than the page
  * itself, so the count is a separate request (`useLeadCount`) and the rows show as soon as they arrive.
  */
-export function useLeadList(workspaceId: string, query: LeadQuery, { limit = 100, enabled = true } = {}) {
+export function useLeadList(
+  workspaceId: string,
+  query: LeadQuery,
+  { limit = 100, enabled = true, refetchInterval = false as number | false } = {},
+) {
   return useInfiniteQuery({
     queryKey: leadKeys.list(workspaceId, query, limit),
     queryFn: ({ pageParam, signal }) =>
@@ -39,15 +43,21 @@ export function useLeadList(workspaceId: string, query: LeadQuery, { limit = 100
     initialPageParam: null as string | null,
     getNextPageParam: (lastPage) => lastPage.nextCursor ?? undefined,
     enabled,
+    refetchInterval,
   });
 }
 
 /** How many leads match, "auto": exact up to 10,000, otherwise 10,000+. Fetched beside the first page. */
-export function useLeadCount(workspaceId: string, query: LeadQuery) {
+export function useLeadCount(
+  workspaceId: string,
+  query: LeadQuery,
+  { refetchInterval = false as number | false } = {},
+) {
   return useQuery({
     queryKey: leadKeys.count(workspaceId, query),
     queryFn: ({ signal }) => leadsApi.query(workspaceId, { ...query, limit: 1, count: 'auto' }, signal),
     select: (page) => page.count,
+    refetchInterval,
   });
 }
 

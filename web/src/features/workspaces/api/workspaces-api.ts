@@ -27,6 +27,8 @@ export interface WorkspaceSummary {
   name: string;
   role: Role;
   requireMfa: boolean;
+  /** A demo workspace: sample data that "Remove demo data" deletes. */
+  isDemo: boolean;
   permissions: string[];
 }
 

@@ -28,6 +28,9 @@ export function WorkspaceSwitcher({ workspaces, current }: WorkspaceSwitcherProp
             style={{
               borderRadius: 'var(--mantine-radius-md)',
               border: '1px solid var(--mantine-color-gray-3)',
+              // Fills the header's shrinking slot, so a long name truncates instead of running under the user menu.
+              display: 'block',
+              width: '100%',
               maxWidth: 260,
             }}
           >

@@ -1,0 +1,1 @@
+CREATE INDEX "meta_inbound_events_pending_idx" ON "meta_inbound_events" USING btree ("received_at") WHERE "meta_inbound_events"."status" = 'received';
