@@ -65,6 +65,7 @@ export async function startApp(
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
+      container.demo.stopAutopilot();
       if (server) await server.close();
       await container.queue.stop();
       if (!options.database) await database.close();
