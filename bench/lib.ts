@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 
@@ -14,10 +15,32 @@ export interface ServerHandle {
   stop: () => Promise<void>;
 }
 
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+let serverArgs: string[] | undefined;
+
+/**
+ * The arguments `npm start` gives node (`[V8 flags…] dist/leadsboost.mjs start`, from package.json), after building
+ * dist/ from the current sources once per benchmark run: a benchmark measures exactly the process `npm start` runs.
+ */
+function npmStartArgs(): string[] {
+  if (serverArgs) return serverArgs;
+  const built = spawnSync(process.execPath, [path.join(root, 'scripts/build-server.mjs'), '--quiet'], {
+    stdio: 'inherit',
+  });
+  if (built.status !== 0) throw new Error('could not build the server (scripts/build-server.mjs)');
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [bin, ...args] = pkg.scripts.start.trim().split(/\s+/);
+  if (bin !== 'node' || !args.includes('start'))
+    throw new Error(`expected "node … start" as the start script, found "${pkg.scripts.start}"`);
+  serverArgs = args;
+  return args;
+}
+
 export async function startServer(env: Record<string, string>): Promise<ServerHandle> {
   const port = 30_000 + Math.floor(Math.random() * 20_000);
   const dataDir = env.DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'lb-bench-'));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
+  const child: ChildProcess = spawn(process.execPath, npmStartArgs(), {
+    cwd: root,
     env: {
       ...process.env,
       PORT: String(port),

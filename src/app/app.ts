@@ -44,6 +44,8 @@ export async function startApp(
       await container.queue.schedule(metaInbound, META_INBOUND_SWEEP_CRON);
       await container.queue.schedule(metaReconcileAll, config.META_RECONCILE_CRON);
       await container.queue.schedule(metaTokenCheck, config.META_TOKEN_CHECK_CRON);
+      // Webhooks stored just before a crash are drained now, not at the next sweep.
+      await container.queue.send(metaInbound, {});
     }
   }
 

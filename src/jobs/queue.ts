@@ -148,7 +148,16 @@ export class JobQueue {
       for (let i = 0; i < (def.concurrency ?? 1); i++) {
         const id = await this.boss.work(
           def.name,
-          { pollingIntervalSeconds: def.wakeOnSend ? 0.5 : this.pollSeconds, batchSize: 1 },
+          def.wakeOnSend
+            ? {
+                // Fetch continuously while more than one job is waiting, and never let the LISTEN/NOTIFY backstop stretch the
+                // idle poll to pg-boss's 30 s default: capture latency is what these kinds are for.
+                pollingIntervalSeconds: 0.5,
+                notifyPollingIntervalSeconds: 0.5,
+                burstWhenReadyExceeds: 1,
+                batchSize: 1,
+              }
+            : { pollingIntervalSeconds: this.pollSeconds, batchSize: 1 },
           async ([job]) => {
             if (!job) return;
             const payload = def.payload.safeParse(job.data);

@@ -75,6 +75,9 @@ function decodeCursor(cursor: string): { receivedAt: Date; leadgenId: string } {
  * each form's leads so that a lead whose webhook never came still arrives.
  */
 export class MetaCaptureService {
+  /** Row id → when this process last wrote its `last_lead_at` (see `touchLastLead`). */
+  private readonly lastTouched = new Map<string, number>();
+
   constructor(
     private readonly deps: {
       db: Db;
@@ -135,7 +138,9 @@ export class MetaCaptureService {
   ): Promise<'captured' | 'already' | 'failed'> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.storeOnce(workspaceId, page, form, lead, via);
+        const outcome = await this.storeOnce(workspaceId, page, form, lead, via);
+        if (outcome === 'captured') await this.touchLastLead(workspaceId, page.id, form?.id);
+        return outcome;
       } catch (error) {
         // The lead exists already (created by another path between our check and insert): the next pass links it.
         if (attempt === 0 && isUniqueViolation(error)) continue;
@@ -146,6 +151,25 @@ export class MetaCaptureService {
         throw error;
       }
     }
+  }
+
+  /**
+   * "Last lead received" on the Page and the form, written after the capture's transaction and at most once a second
+   * per row: inside it, every concurrent capture of one Page queued behind the same row update.
+   */
+  private async touchLastLead(workspaceId: string, pageRowId: string, formRowId: string | undefined): Promise<void> {
+    const now = Date.now();
+    for (const [kind, id] of [
+      ['page', pageRowId],
+      ['form', formRowId],
+    ] as const) {
+      if (!id || (this.lastTouched.get(id) ?? 0) > now - 1000) continue;
+      this.lastTouched.set(id, now);
+      const at = new Date(now);
+      if (kind === 'page') await this.deps.repo.updatePage(this.deps.db, workspaceId, id, { lastLeadAt: at });
+      else await this.deps.repo.updateForm(this.deps.db, workspaceId, id, { lastLeadAt: at });
+    }
+    if (this.lastTouched.size > 10_000) this.lastTouched.clear();
   }
 
   private async storeOnce(
@@ -231,8 +255,6 @@ export class MetaCaptureService {
         adId: capture.adId ?? mapped.attribution.adId,
         createdTime: capture.createdTime ?? mapped.createdTime,
       });
-      await repo.updatePage(tx, workspaceId, page.id, { lastLeadAt: now });
-      if (form) await repo.updateForm(tx, workspaceId, form.id, { lastLeadAt: now });
       return 'captured';
     });
   }
