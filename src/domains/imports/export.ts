@@ -253,12 +253,13 @@ export class LeadsExporter {
     };
     const all = columnsOf(fields, lookups);
     let columns = all;
-    if (params.columns?.trim()) {
+    // `columns=` naming nothing (empty, or only commas) means every column, as when it is absent.
+    const names = (params.columns ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (names.length > 0) {
       const byName = new Map(all.map((c) => [c.name, c]));
-      const names = params.columns
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
       const unknown = names.filter((n) => !byName.has(n));
       if (unknown.length) {
         throw new AppError('validation_failed', `Unknown column(s): ${unknown.join(', ')}.`, {
