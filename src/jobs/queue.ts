@@ -27,8 +27,13 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
    * across processes by PostgreSQL NOTIFY where available) instead of waiting for the next poll.
    */
   wakeOnSend?: boolean;
-  /** How many jobs of this kind one process runs at once (default 1). */
+  /** How many workers of this kind one process runs (default 1). */
   concurrency?: number;
+  /**
+   * Jobs one worker claims per fetch and runs side by side (default 1). While fetches come back full the worker
+   * fetches again at once instead of waiting for the next poll, so a backlog drains at the handler's pace.
+   */
+  batchSize?: number;
 }
 
 export const defineJob = <S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> => def;
@@ -145,26 +150,46 @@ export class JobQueue {
   async work(): Promise<void> {
     for (const { def, handler } of this.definitions.values()) {
       const ids: string[] = [];
+      const batchSize = def.batchSize ?? 1;
+      const run = async (job: { id: string; data: unknown }) => {
+        const payload = def.payload.safeParse(job.data);
+        if (!payload.success) throw new Error(`Invalid payload for ${def.name}: ${payload.error.message}`);
+        await handler(payload.data, { jobId: job.id, log: this.log.child({ job: def.name, jobId: job.id }) });
+      };
       for (let i = 0; i < (def.concurrency ?? 1); i++) {
-        const id = await this.boss.work(
-          def.name,
-          def.wakeOnSend
-            ? {
-                // Fetch continuously while more than one job is waiting, and never let the LISTEN/NOTIFY backstop stretch the
-                // idle poll to pg-boss's 30 s default: capture latency is what these kinds are for.
+        const id = def.wakeOnSend
+          ? await this.boss.work(
+              def.name,
+              {
+                // Never let the LISTEN/NOTIFY backstop stretch the idle poll to pg-boss's 30 s default, and fetch
+                // again at once while batches come back full (its ready-count burst trigger reads a statistic
+                // refreshed once a minute, too late for a backlog of captures).
                 pollingIntervalSeconds: 0.5,
                 notifyPollingIntervalSeconds: 0.5,
+                batchSize,
+                burstWhenBatchFull: batchSize > 1,
                 burstWhenReadyExceeds: 1,
-                batchSize: 1,
-              }
-            : { pollingIntervalSeconds: this.pollSeconds, batchSize: 1 },
-          async ([job]) => {
-            if (!job) return;
-            const payload = def.payload.safeParse(job.data);
-            if (!payload.success) throw new Error(`Invalid payload for ${def.name}: ${payload.error.message}`);
-            await handler(payload.data, { jobId: job.id, log: this.log.child({ job: def.name, jobId: job.id }) });
-          },
-        );
+                perJobResults: true,
+              },
+              async (jobs) =>
+                Promise.all(
+                  jobs.map(async (job) => {
+                    try {
+                      await run(job);
+                      return { id: job.id, status: 'completed' as const };
+                    } catch (error) {
+                      return { id: job.id, status: 'failed' as const, output: errorOutput(error) };
+                    }
+                  }),
+                ),
+            )
+          : await this.boss.work(
+              def.name,
+              { pollingIntervalSeconds: this.pollSeconds, batchSize: 1 },
+              async ([job]) => {
+                if (job) await run(job);
+              },
+            );
         ids.push(id);
       }
       this.workerIds.set(def.name, ids);
@@ -222,6 +247,11 @@ export class JobQueue {
     this.started = false;
     await this.boss.stop({ graceful: true, close: !this.database.pglite, timeout: 20_000 });
   }
+}
+
+/** What pg-boss records as a failed job's output: the message, never a stack (it may be shown to admins). */
+function errorOutput(error: unknown): { message: string } {
+  return { message: error instanceof Error ? error.message : String(error) };
 }
 
 function describeOutput(output: unknown): string {

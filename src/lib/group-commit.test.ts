@@ -43,4 +43,29 @@ describe('GroupCommit', () => {
     await Promise.all([1, 2, 3, 4, 5, 6, 7].map((n) => group.submit(n)));
     expect(sizes).toEqual([1, 3, 3]);
   });
+
+  it('with maxWriters 2, a second batch is written while the first still runs, and no more than two at once', async () => {
+    let running = 0;
+    let most = 0;
+    const batches: number[][] = [];
+    const group = new GroupCommit<number, number>(
+      async (items) => {
+        running++;
+        most = Math.max(most, running);
+        batches.push(items);
+        await tick();
+        running--;
+        return items.map((n) => -n);
+      },
+      2,
+      2,
+    );
+    const results = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => group.submit(n)));
+    expect(results).toEqual([-1, -2, -3, -4, -5, -6]);
+    expect(most).toBe(2);
+    expect(batches[0]).toEqual([1]);
+    expect(batches[1]).toEqual([2]);
+    expect(batches.slice(2).map((b) => b.length)).toEqual([2, 2]);
+    expect(batches.flat().sort()).toEqual([1, 2, 3, 4, 5, 6]);
+  });
 });

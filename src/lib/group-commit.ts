@@ -5,23 +5,25 @@
  */
 export class GroupCommit<T, R = void> {
   private queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
-  private writing = false;
+  private writers = 0;
 
   constructor(
     /** Writes a whole batch (one transaction); returns one result per item, in order. */
     private readonly write: (items: T[]) => Promise<R[]>,
     private readonly maxBatch = 500,
+    /** Batches written at the same time (each in its own transaction). */
+    private readonly maxWriters = 1,
   ) {}
 
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.writing) void this.drain();
+      if (this.writers < this.maxWriters) void this.drain();
     });
   }
 
   private async drain(): Promise<void> {
-    this.writing = true;
+    this.writers++;
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
@@ -34,7 +36,7 @@ export class GroupCommit<T, R = void> {
         }
       }
     } finally {
-      this.writing = false;
+      this.writers--;
     }
   }
 }

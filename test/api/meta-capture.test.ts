@@ -230,6 +230,32 @@ describe('Meta Lead Ads capture against the simulator', () => {
     expect(h.sim.deliveries().length).toBeGreaterThan(2);
   });
 
+  it('a burst of leads in one webhook: each lead once, attributed, on its timeline; one person twice is one contact', async () => {
+    h.sim.configure({ batchSize: 12 });
+    const made = Array.from({ length: 12 }, (_, i) =>
+      h.sim.createLead({
+        formId: form.id,
+        adId: ad.id,
+        answers: { email: i === 11 ? 'burst0@example.com' : `burst${i}@example.com`, full_name: `Burst ${i}` },
+      }),
+    );
+    await h.sim.flush();
+    h.sim.configure({ batchSize: 1 });
+    const got = [];
+    for (const m of made) got.push(await lead(m.id));
+    expect(new Set(got.map((l) => l.id)).size).toBe(12);
+    expect(got.every((l) => l.adName === 'Spring promo - video A' && l.campaignName === 'Leads - Spring 2026')).toBe(
+      true,
+    );
+    expect(got[11].contactId).toBe(got[0].contactId);
+    expect(new Set(got.map((l) => l.contactId)).size).toBe(11);
+    for (const l of [got[0], got[11]]) {
+      const timeline = await owner.client.get(`${ws}/leads/${l.id}/timeline`);
+      expect(timeline.statusCode).toBe(200);
+      expect(timeline.json().items.map((e: { type: string }) => e.type)).toContain('lead.created');
+    }
+  });
+
   it('a repeat person attaches to the same contact', async () => {
     const first = h.sim.createLead({ formId: form.id, adId: ad.id, answers: { email: 'repeat@example.com' } });
     const second = h.sim.createLead({

@@ -8,16 +8,15 @@
  * `CHAOS_LEADS` changes the count for a quick local run (the CI run and the issue's target use the default 10,000).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CreatedLead, type Simulator, startSimulator } from '../../sim';
 import { openDatabase } from '../../src/db/client';
+import { createTestPostgresDatabase, type PostgresDatabase } from '../support/db';
 
 const N = Number(process.env.CHAOS_LEADS ?? 10_000);
 const KILLS = 5;
@@ -179,28 +178,6 @@ class Http {
   post = (url: string, body: unknown = {}) => this.request('POST', url, body);
 }
 
-/** A fresh PostgreSQL database when TEST_DATABASE_URL is set (as test/support/db.ts does), else null (PGlite). */
-async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> } | null> {
-  const serverUrl = process.env.TEST_DATABASE_URL;
-  if (!serverUrl) return null;
-  const name = `lb_chaos_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 let current: ServerProcess | null = null;
 
 /** Retries a request while the server is down or restarting (the test's own calls are not the chaos). */
@@ -224,13 +201,14 @@ describe('Lead Ads capture survives kill -9 (chaos)', () => {
   let sim: Simulator;
   let server: ServerProcess;
   let dataDir: string;
-  let postgres: Awaited<ReturnType<typeof freshPostgres>> = null;
+  let postgres: PostgresDatabase | null = null;
 
   beforeAll(async () => {
     const args = npmStartArgs();
     sim = await startSimulator({ appId: APP_ID, appSecret: APP_SECRET, fast: true, seed: 4242 });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'lb-chaos-'));
-    postgres = await freshPostgres();
+    // A fresh PostgreSQL database when TEST_DATABASE_URL is set, else null: the server then runs on PGlite.
+    postgres = await createTestPostgresDatabase('lb_chaos');
     const port = await freePort();
     server = new ServerProcess(
       args,

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -118,4 +118,23 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Where the browser tests save screens (`E2E_SCREENSHOTS=<dir>`); unset, they save none. */
+export const SCREENSHOTS_DIR = process.env.E2E_SCREENSHOTS;
+
+/**
+ * Saves the whole page as `<name>-laptop.png` at its current viewport and `<name>-phone.png` at phone width, then
+ * restores the viewport. Does nothing unless `E2E_SCREENSHOTS` is set.
+ */
+export async function saveScreenshots(page: Page, name: string): Promise<void> {
+  if (!SCREENSHOTS_DIR) return;
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  const size = page.viewportSize() ?? { width: 1280, height: 800 };
+  await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}-laptop.png`), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  // Lets the layout settle at the new width before the second screenshot.
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}-phone.png`), fullPage: true });
+  await page.setViewportSize(size);
 }

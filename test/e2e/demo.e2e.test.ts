@@ -1,8 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type E2E, startE2E } from './browser';
+import { type E2E, SCREENSHOTS_DIR, saveScreenshots, startE2E } from './browser';
 
 /**
  * The demo in a real Chromium against the real server running the Meta simulator in-process (as `leadsboost start
@@ -23,17 +22,6 @@ describe('browser: the demo workspace', () => {
   });
   afterAll(() => e?.close());
 
-  const shotsDir = process.env.E2E_SCREENSHOTS;
-  const shoot = async (name: string) => {
-    if (!shotsDir) return;
-    mkdirSync(shotsDir, { recursive: true });
-    const size = page.viewportSize() ?? { width: 1280, height: 800 };
-    await page.screenshot({ path: path.join(shotsDir, `${name}-laptop.png`), fullPage: true });
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(shotsDir, `${name}-phone.png`), fullPage: true });
-    await page.setViewportSize(size);
-  };
   const rows = () => page.getByTestId('lead-row');
 
   it('offers "Try the demo" on the sign-in and sign-up pages of a sandbox server', async () => {
@@ -42,20 +30,20 @@ describe('browser: the demo workspace', () => {
 
     await page.goto('/signup');
     await page.getByTestId('try-demo-button').waitFor();
-    await shoot('demo-sign-up');
+    await saveScreenshots(page, 'demo-sign-up');
 
     await page.goto('/login');
     await page.getByTestId('try-demo-button').waitFor();
     expect(await page.getByTestId('try-demo').textContent()).toContain(
       'Explore a sample workspace where Facebook leads arrive every few seconds — no Facebook account needed',
     );
-    await shoot('demo-sign-in');
+    await saveScreenshots(page, 'demo-sign-in');
   });
 
   it('signs in to the demo workspace, whose table fills with sample Facebook leads', async () => {
     await page.getByTestId('try-demo-button').click();
     // The first time, the server builds the workspace and connects its Page: the button shows it is working.
-    if (shotsDir) await page.screenshot({ path: path.join(shotsDir, 'demo-sign-in-loading-laptop.png') });
+    if (SCREENSHOTS_DIR) await page.screenshot({ path: path.join(SCREENSHOTS_DIR, 'demo-sign-in-loading-laptop.png') });
     await page.waitForURL(/\/w\/[0-9a-f-]+\/leads/, { timeout: 30_000 });
     ws = /\/w\/([0-9a-f-]+)\//.exec(page.url())![1]!;
 
@@ -69,7 +57,7 @@ describe('browser: the demo workspace', () => {
     // Every sample lead came from Facebook: an ad's campaign, or "Organic" for the Page's organic form.
     for (const text of texts) expect(text).toMatch(/Leads - Spring 2026|Valuations|Organic/);
     expect(texts.some((t) => /Leads - Spring 2026|Valuations/.test(t))).toBe(true);
-    await shoot('demo-leads');
+    await saveScreenshots(page, 'demo-leads');
 
     const workspace = await (await context.request.get(`/api/v1/workspaces/${ws}`)).json();
     expect(workspace.isDemo).toBe(true);
@@ -82,7 +70,7 @@ describe('browser: the demo workspace', () => {
     expect(await page.getByTestId('meta-simulated-note').textContent()).toContain(
       'Facebook is simulated on this server',
     );
-    await shoot('demo-facebook');
+    await saveScreenshots(page, 'demo-facebook');
   });
 
   it('removes the demo data: the table is empty and the banner gone', { timeout: 120_000 }, async () => {
@@ -94,14 +82,14 @@ describe('browser: the demo workspace', () => {
     expect(await modal.textContent()).toContain(
       'deletes every lead, contact and demo team member in this workspace and disconnects the simulated Facebook Page',
     );
-    await shoot('demo-remove-confirm');
+    await saveScreenshots(page, 'demo-remove-confirm');
     await modal.getByTestId('confirm-button').click();
 
     await page.getByTestId('demo-banner').waitFor({ state: 'detached', timeout: 15_000 });
     await page.getByText('Demo data removed').waitFor();
     await page.getByTestId('empty-state').waitFor();
     expect(await rows().count()).toBe(0);
-    await shoot('demo-removed');
+    await saveScreenshots(page, 'demo-removed');
 
     // Nothing arrives afterwards: the autopilot stopped and the simulated Page is disconnected.
     await page.waitForTimeout(2_000);

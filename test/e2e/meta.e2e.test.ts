@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FormInfo, PageInfo } from '../../sim';
-import { type E2E, startE2E } from './browser';
+import { type E2E, saveScreenshots, startE2E } from './browser';
 
 /**
  * Issue 5 in a real Chromium against the real server and the Meta simulator: connect a Page through the simulated
@@ -36,18 +34,6 @@ describe('browser: Facebook Lead Ads capture', () => {
     ({ context, page } = await e.newPage());
   });
   afterAll(() => e?.close());
-
-  const shotsDir = process.env.E2E_SCREENSHOTS;
-  const shoot = async (name: string) => {
-    if (!shotsDir) return;
-    mkdirSync(shotsDir, { recursive: true });
-    const size = page.viewportSize() ?? { width: 1280, height: 800 };
-    await page.screenshot({ path: path.join(shotsDir, `${name}-laptop.png`), fullPage: true });
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(shotsDir, `${name}-phone.png`), fullPage: true });
-    await page.setViewportSize(size);
-  };
 
   const api = () => `/api/v1/workspaces/${ws}`;
   const findLeads = async (q: string) => {
@@ -85,7 +71,7 @@ describe('browser: Facebook Lead Ads capture', () => {
     expect(scopes).not.toContain('ads_read');
     await page.getByTestId('meta-feature-ad-attribution').check();
     await page.locator('[data-testid="meta-scope"][data-scope="ads_read"]').waitFor();
-    await shoot('meta-1-connect');
+    await saveScreenshots(page, 'meta-1-connect');
   });
 
   it('connects through the Facebook dialog and picks the Page', async () => {
@@ -97,7 +83,7 @@ describe('browser: Facebook Lead Ads capture', () => {
     await expect.poll(() => picker.textContent()).toContain(MARKUP_PAGE_NAME);
     expect(await picker.locator('img, b').count()).toBe(0);
     expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
-    await shoot('meta-2-pick-pages');
+    await saveScreenshots(page, 'meta-2-pick-pages');
     await option.getByTestId('meta-page-checkbox').check();
     await page.getByTestId('meta-connect-pages').click();
 
@@ -115,7 +101,7 @@ describe('browser: Facebook Lead Ads capture', () => {
     await pageCard().getByTestId('meta-test-lead').click();
     const link = pageCard().getByTestId('meta-test-lead-link');
     await link.waitFor({ timeout: 30_000 });
-    await shoot('meta-3-health');
+    await saveScreenshots(page, 'meta-3-health');
     await link.click();
     await page.getByTestId('lead-detail').waitFor();
     const name = (await page.getByTestId('lead-name').textContent())?.trim() ?? '';
@@ -161,7 +147,7 @@ describe('browser: Facebook Lead Ads capture', () => {
     expect(await page.getByTestId('attribution-ad').textContent()).toBe('Condo tour video');
     expect(await page.getByTestId('attribution-form').textContent()).toBe('Free consultation');
     expect(await page.getByTestId('attribution-platform').textContent()).toBe('Instagram');
-    await shoot('meta-4-lead-attribution');
+    await saveScreenshots(page, 'meta-4-lead-attribution');
   });
 
   it('maps a form question to a lead field, and the next lead fills it', async () => {
@@ -178,7 +164,7 @@ describe('browser: Facebook Lead Ads capture', () => {
     const row = page.locator('[data-testid="meta-mapping-row"][data-question-key="what_is_your_budget?"]');
     await row.waitFor();
     expect(await row.getByTestId('meta-mapping-target').inputValue()).toBe('Keep as a form answer');
-    await shoot('meta-5-mapping');
+    await saveScreenshots(page, 'meta-5-mapping');
     await row.getByTestId('meta-mapping-target').click();
     await page.getByRole('option', { name: 'Lead · Budget range' }).click();
     await page.getByTestId('meta-mapping-save').click();
@@ -205,7 +191,7 @@ describe('browser: Facebook Lead Ads capture', () => {
     const banner = page.getByTestId('meta-reconnect-banner');
     await banner.waitFor();
     expect(await banner.textContent()).toContain('New leads are being kept');
-    await shoot('meta-6-reconnect-banner');
+    await saveScreenshots(page, 'meta-6-reconnect-banner');
     await page.getByTestId('meta-reconnect-banner-button').click();
     await page.getByTestId('meta-reconnect-alert').waitFor();
     await loginWithFacebook('meta-reconnect');
@@ -223,7 +209,7 @@ describe('browser: Facebook Lead Ads capture', () => {
     expect(await dialog.getByTestId('meta-disconnect-warning').textContent()).toMatch(
       /every lead and every contact detail that came only from this Page will be permanently deleted/i,
     );
-    await shoot('meta-7-disconnect');
+    await saveScreenshots(page, 'meta-7-disconnect');
     await dialog.getByTestId('confirm-button').click();
     await pageCard().waitFor({ state: 'detached' });
 

@@ -32,6 +32,13 @@ export const contacts = pgTable(
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.id] }),
     index('contacts_created_idx').on(t.workspaceId, t.createdAt, t.id),
+    // Possible duplicates are looked up by these two expressions (ContactsRepository.duplicateCandidates), which must
+    // stay written exactly as there for the indexes to serve the lookup.
+    index('contacts_email_idx').on(t.workspaceId, sql`lower(btrim(${t.email}))`),
+    index('contacts_phone_last4_idx').on(
+      t.workspaceId,
+      sql`right(regexp_replace(coalesce(${t.phone}, ''), '\\D', '', 'g'), 4)`,
+    ),
   ],
 );
 

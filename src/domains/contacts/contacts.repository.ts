@@ -210,6 +210,8 @@ export class ContactsRepository {
   /**
    * Contacts that may be the same person: the same email in any case or spacing, or a phone ending in the same four
    * digits (the caller then compares whole numbers and names). `similarity` is pg_trgm's on the lower-cased names.
+   * Each match is written exactly as its index (contacts_email_idx, contacts_phone_last4_idx) so that a workspace's
+   * contacts are not all scanned: change one, change the other with a migration.
    */
   async duplicateCandidates(
     workspaceId: string,

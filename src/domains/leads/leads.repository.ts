@@ -69,6 +69,27 @@ export class LeadsRepository {
     return row;
   }
 
+  /** External id → lead id, for those of these external ids that already have a lead. */
+  async idsByExternalIds(
+    tx: DbOrTx,
+    workspaceId: string,
+    source: string,
+    externalIds: string[],
+  ): Promise<Map<string, string>> {
+    if (externalIds.length === 0) return new Map();
+    const rows = await tx
+      .select({ id: leads.id, externalId: leads.externalId })
+      .from(leads)
+      .where(
+        and(
+          eq(leads.workspaceId, workspaceId),
+          eq(leads.source, source as LeadRow['source']),
+          inArray(leads.externalId, externalIds),
+        ),
+      );
+    return new Map(rows.map((r) => [r.externalId!, r.id]));
+  }
+
   async listByContact(workspaceId: string, contactId: string, options: { ownerScope?: string; tx?: DbOrTx } = {}) {
     const conditions: SQL[] = [eq(leads.workspaceId, workspaceId), eq(leads.contactId, contactId)];
     if (options.ownerScope) conditions.push(eq(leads.ownerId, options.ownerScope));

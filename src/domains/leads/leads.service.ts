@@ -12,7 +12,8 @@ import type { ContactsRepository } from '../contacts/contacts.repository';
 import { type ContactsService, contactView, dedupe, stripNulls } from '../contacts/contacts.service';
 import { searchTextOf } from '../contacts/identity';
 import type { FieldsService } from '../fields/fields.service';
-import type { PipelinesService } from '../pipelines/pipelines.service';
+import type { PipelinesService, Placement } from '../pipelines/pipelines.service';
+import type { RoutingRuleRow } from '../routing/routing.repository';
 import type { RoutingService } from '../routing/routing.service';
 import type { WorkspacesService } from '../workspaces/workspaces.service';
 import { compileLeadQuery, encodeCursor, type LeadQuery } from './lead-query';
@@ -55,6 +56,13 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /** Leads: create (identity-resolved, routed), read, update, delete, query, bulk. */
+/** What the leads of one capture batch (one transaction) share: reads done once, timeline entries written once. */
+interface CaptureBatch {
+  placement?: Placement;
+  rules?: RoutingRuleRow[];
+  activities: ActivityEntry[];
+}
+
 export class LeadsService {
   constructor(
     private readonly deps: {
@@ -194,25 +202,38 @@ export class LeadsService {
   }
 
   /**
-   * A lead captured by the system (Meta Lead Ads, channels) inside the caller's transaction: the contact is resolved,
-   * the lead routed and the timeline written, as for `create`. Custom values must already be validated. The caller
-   * owns idempotency (the `(source, externalId)` unique key makes a second insert fail).
+   * Leads captured by the system (Meta Lead Ads, channels) inside the caller's transaction: each contact is resolved,
+   * each lead routed and its timeline written, as for `create`. Custom values must already be validated. The caller
+   * owns idempotency (the `(source, externalId)` unique key makes a second insert fail). The workspace's country,
+   * default placement and routing rules are read once for the whole batch.
    */
-  async capture(
+  async captureMany(
     tx: DbOrTx,
     workspaceId: string,
-    input: LeadCreate & { source: LeadSource; custom: Record<string, unknown> },
+    inputs: (LeadCreate & { source: LeadSource; custom: Record<string, unknown> })[],
     actor: Actor,
-  ): Promise<LeadRow> {
-    const defaultCountry = await this.deps.contacts.defaultCountry(workspaceId, tx);
-    return this.insertLead(tx, workspaceId, input, { actor, ownerScope: null, selfId: null, defaultCountry });
+    options: { defaultCountry?: string } = {},
+  ): Promise<LeadRow[]> {
+    const defaultCountry = options.defaultCountry ?? (await this.deps.contacts.defaultCountry(workspaceId, tx));
+    const batch: CaptureBatch = { activities: [] };
+    const context = { actor, ownerScope: null, selfId: null, defaultCountry, batch };
+    const rows: LeadRow[] = [];
+    for (const input of inputs) rows.push(await this.insertLead(tx, workspaceId, input, context));
+    await this.deps.activity.record(tx, workspaceId, actor, batch.activities);
+    return rows;
   }
 
   private async insertLead(
     tx: DbOrTx,
     workspaceId: string,
     input: LeadCreate & { source: LeadSource; custom: Record<string, unknown> },
-    context: { actor: Actor; ownerScope: string | null; selfId: string | null; defaultCountry: string },
+    context: {
+      actor: Actor;
+      ownerScope: string | null;
+      selfId: string | null;
+      defaultCountry: string;
+      batch?: CaptureBatch;
+    },
   ): Promise<LeadRow> {
     const { source, custom } = input;
     let contactCreated = false;
@@ -234,24 +255,35 @@ export class LeadsService {
       contact = resolved.contact;
       contactCreated = resolved.created;
     }
-    const placement = await this.deps.pipelines.resolvePlacement(tx, workspaceId, {
-      pipelineId: input.pipelineId,
-      stageId: input.stageId,
-    });
+    const { batch } = context;
+    const byDefault = !input.pipelineId && !input.stageId;
+    const placement =
+      (byDefault ? batch?.placement : undefined) ??
+      (await this.deps.pipelines.resolvePlacement(tx, workspaceId, {
+        pipelineId: input.pipelineId,
+        stageId: input.stageId,
+      }));
+    if (batch && byDefault) batch.placement = placement;
     let ownerId: string | null;
     let routed = false;
     if (input.ownerId !== undefined) ownerId = input.ownerId;
     else if (context.ownerScope) ownerId = context.selfId;
     else {
-      ownerId = await this.deps.routing.chooseOwner(tx, workspaceId, {
-        source,
-        formId: input.formId,
-        formName: input.formName,
-        campaignName: input.campaignName,
-        platform: input.platform,
-        country: contact.country,
-        custom,
-      });
+      if (batch) batch.rules ??= await this.deps.routing.enabledRules(tx, workspaceId);
+      ownerId = await this.deps.routing.chooseOwner(
+        tx,
+        workspaceId,
+        {
+          source,
+          formId: input.formId,
+          formName: input.formName,
+          campaignName: input.campaignName,
+          platform: input.platform,
+          country: contact.country,
+          custom,
+        },
+        batch?.rules,
+      );
       routed = ownerId !== null;
     }
     const now = new Date();
@@ -295,7 +327,8 @@ export class LeadsService {
       },
     ];
     if (routed) entries.push({ type: 'lead.assigned', ...on, data: { from: null, to: ownerId, by: 'routing' } });
-    await this.deps.activity.record(tx, workspaceId, context.actor, entries);
+    if (batch) batch.activities.push(...entries);
+    else await this.deps.activity.record(tx, workspaceId, context.actor, entries);
     return row;
   }
 

@@ -3,6 +3,7 @@ import type { Db } from '../../db/client';
 import type { MetaCaptureStatus } from '../../db/schema';
 import type { JobQueue } from '../../jobs/queue';
 import { AppError, notFound } from '../../lib/errors';
+import { GroupCommit } from '../../lib/group-commit';
 import { newId } from '../../lib/ids';
 import type { Logger } from '../../lib/logger';
 import { SYSTEM_ACTOR } from '../audit/audit.service';
@@ -37,6 +38,23 @@ function isUniqueViolation(error: unknown): boolean {
     if ((e as { code?: unknown }).code === '23505') return true;
   }
   return false;
+}
+
+type StoreOutcome = 'captured' | 'already' | 'failed';
+
+/** A fetched Meta lead waiting to be stored. */
+interface StoreItem {
+  workspaceId: string;
+  page: MetaPageRow;
+  form: MetaFormRow | undefined;
+  lead: GraphLead;
+  via: string;
+}
+
+/** A batch may hold one lead twice (a duplicated webhook fetched twice): one capture row per lead. */
+function dedupeByLeadgenId<T extends { leadgenId: string }>(rows: T[]): T[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => !seen.has(r.leadgenId) && seen.add(r.leadgenId));
 }
 
 export function captureView(row: MetaCaptureRow) {
@@ -77,6 +95,12 @@ function decodeCursor(cursor: string): { receivedAt: Date; leadgenId: string } {
 export class MetaCaptureService {
   /** Row id → when this process last wrote its `last_lead_at` (see `touchLastLead`). */
   private readonly lastTouched = new Map<string, number>();
+  /**
+   * Leads fetched by concurrent `meta.capture` jobs are stored together: while one batch's transaction runs, the
+   * next gathers, so under a backlog several leads share one transaction and its reads of the workspace's settings
+   * (up to three transactions at once: each spends most of its time waiting on the database's round trips).
+   */
+  private readonly batcher = new GroupCommit<StoreItem, StoreOutcome>((items) => this.storeBatch(items), 20, 3);
 
   constructor(
     private readonly deps: {
@@ -100,10 +124,9 @@ export class MetaCaptureService {
   /** `meta.capture`: fetch one lead and create it. Meta's refusals never throw: they become waiting or failure. */
   async capture(workspaceId: string, leadgenId: string): Promise<void> {
     const { repo, graph, credentials, forms } = this.deps;
-    const capture = await repo.getCapture(workspaceId, leadgenId);
-    if (!capture || capture.status === 'captured') return;
-    const page = await repo.getPage(workspaceId, capture.pageRowId);
-    if (!page) return;
+    const found = await repo.getCaptureWithPage(workspaceId, leadgenId);
+    if (!found || found.capture.status === 'captured') return;
+    const { capture, page } = found;
     const token = credentials.pageToken(page);
     const startedAt = new Date();
     let lead: GraphLead;
@@ -122,7 +145,7 @@ export class MetaCaptureService {
       // The lead itself was read: it is captured now, with the default mapping, rather than kept waiting.
       if (!(error instanceof GraphError)) throw error;
     }
-    await this.store(workspaceId, page, form, { ...lead, id: leadgenId }, capture.via);
+    await this.batcher.submit({ workspaceId, page, form, lead: { ...lead, id: leadgenId }, via: capture.via });
   }
 
   /**
@@ -135,12 +158,13 @@ export class MetaCaptureService {
     form: MetaFormRow | undefined,
     lead: GraphLead,
     via: string,
-  ): Promise<'captured' | 'already' | 'failed'> {
+  ): Promise<StoreOutcome> {
+    const item: StoreItem = { workspaceId, page, form, lead, via };
     for (let attempt = 0; ; attempt++) {
       try {
-        const outcome = await this.storeOnce(workspaceId, page, form, lead, via);
-        if (outcome === 'captured') await this.touchLastLead(workspaceId, page.id, form?.id);
-        return outcome;
+        const [outcome] = await this.storeOnce(workspaceId, [item]);
+        if (outcome === 'captured') await this.touchLastLead([item]);
+        return outcome!;
       } catch (error) {
         // The lead exists already (created by another path between our check and insert): the next pass links it.
         if (attempt === 0 && isUniqueViolation(error)) continue;
@@ -154,16 +178,52 @@ export class MetaCaptureService {
   }
 
   /**
+   * The batcher's writer: the leads fetched while the previous batch was being written, one transaction per
+   * workspace. If a batch fails as a whole (one lead refused, a race with another path), each of its leads is
+   * stored on its own, so one bad lead never holds back the others.
+   */
+  private async storeBatch(items: StoreItem[]): Promise<StoreOutcome[]> {
+    const outcomes: StoreOutcome[] = new Array(items.length);
+    const byWorkspace = new Map<string, number[]>();
+    for (const [i, item] of items.entries()) {
+      byWorkspace.set(item.workspaceId, [...(byWorkspace.get(item.workspaceId) ?? []), i]);
+    }
+    for (const [workspaceId, indexes] of byWorkspace) {
+      const group = indexes.map((i) => items[i]!);
+      let results: StoreOutcome[] | undefined;
+      if (group.length > 1) {
+        try {
+          results = await this.storeOnce(workspaceId, group);
+          await this.touchLastLead(group.filter((_, k) => results![k] === 'captured'));
+        } catch (error) {
+          this.deps.log.warn({ code: (error as { code?: unknown }).code }, 'capture batch failed; storing one by one');
+          results = undefined;
+        }
+      }
+      if (!results) {
+        results = [];
+        for (const item of group) {
+          results.push(await this.store(workspaceId, item.page, item.form, item.lead, item.via));
+        }
+      }
+      for (const [k, i] of indexes.entries()) outcomes[i] = results[k]!;
+    }
+    return outcomes;
+  }
+
+  /**
    * "Last lead received" on the Page and the form, written after the capture's transaction and at most once a second
    * per row: inside it, every concurrent capture of one Page queued behind the same row update.
    */
-  private async touchLastLead(workspaceId: string, pageRowId: string, formRowId: string | undefined): Promise<void> {
+  private async touchLastLead(items: StoreItem[]): Promise<void> {
     const now = Date.now();
-    for (const [kind, id] of [
-      ['page', pageRowId],
-      ['form', formRowId],
-    ] as const) {
-      if (!id || (this.lastTouched.get(id) ?? 0) > now - 1000) continue;
+    const rows = new Map<string, { kind: 'page' | 'form'; workspaceId: string }>();
+    for (const item of items) {
+      rows.set(item.page.id, { kind: 'page', workspaceId: item.workspaceId });
+      if (item.form) rows.set(item.form.id, { kind: 'form', workspaceId: item.workspaceId });
+    }
+    for (const [id, { kind, workspaceId }] of rows) {
+      if ((this.lastTouched.get(id) ?? 0) > now - 1000) continue;
       this.lastTouched.set(id, now);
       const at = new Date(now);
       if (kind === 'page') await this.deps.repo.updatePage(this.deps.db, workspaceId, id, { lastLeadAt: at });
@@ -172,66 +232,73 @@ export class MetaCaptureService {
     if (this.lastTouched.size > 10_000) this.lastTouched.clear();
   }
 
-  private async storeOnce(
-    workspaceId: string,
-    page: MetaPageRow,
-    form: MetaFormRow | undefined,
-    lead: GraphLead,
-    via: string,
-  ): Promise<'captured' | 'already'> {
+  /** One transaction for leads of one workspace: capture rows locked, leads created, captures marked. */
+  private async storeOnce(workspaceId: string, items: StoreItem[]): Promise<('captured' | 'already')[]> {
     const { db, repo, leads, leadsRepo, fields, contacts } = this.deps;
-    const leadgenId = lead.id;
     return db.transaction(async (tx) => {
-      // Disconnected meanwhile: nothing of this Page may be created any more.
-      if ((await repo.lockPages(tx, workspaceId, [page.id], 'key share')).length === 0) return 'already';
+      const outcomes: ('captured' | 'already')[] = items.map(() => 'already');
+      // A Page disconnected meanwhile: nothing of it may be created any more.
+      const pageIds = [...new Set(items.map((i) => i.page.id))];
+      const live = new Set((await repo.lockPages(tx, workspaceId, pageIds, 'key share')).map((p) => p.id));
+      const todo = [...items.entries()].filter(([, item]) => live.has(item.page.id));
+      if (todo.length === 0) return outcomes;
       const now = new Date();
-      await repo.insertCaptures(tx, [
-        {
-          workspaceId,
-          leadgenId,
-          pageRowId: page.id,
-          formId: form?.formId ?? lead.form_id ?? null,
-          adId: lead.ad_id ?? null,
-          via,
-          createdTime: parseMetaTime(lead.created_time),
-          receivedAt: now,
-        },
-      ]);
-      const capture = await repo.getCapture(workspaceId, leadgenId, { tx, forUpdate: true });
-      if (!capture || capture.status === 'captured') return 'already';
-      const existing = await leadsRepo.findByExternalId(tx, workspaceId, 'meta_lead_ads', leadgenId);
-      let leadId = existing?.id;
-      const mapped = mapLead(
-        lead,
-        form ?? null,
-        await fields.specs(workspaceId, 'lead', tx),
-        await contacts.defaultCountry(workspaceId, tx),
+      await repo.insertCaptures(
+        tx,
+        dedupeByLeadgenId(
+          todo.map(([, { page, form, lead, via }]) => ({
+            workspaceId,
+            leadgenId: lead.id,
+            pageRowId: page.id,
+            formId: form?.formId ?? lead.form_id ?? null,
+            adId: lead.ad_id ?? null,
+            via,
+            createdTime: parseMetaTime(lead.created_time),
+            receivedAt: now,
+          })),
+        ),
       );
-      if (!leadId) {
-        const a = mapped.attribution;
-        const row = await leads.capture(
-          tx,
-          workspaceId,
-          {
-            contact: mapped.contact,
-            source: 'meta_lead_ads',
-            externalId: leadgenId,
-            custom: mapped.custom,
-            answers: mapped.answers,
-            formId: a.formId ?? form?.formId ?? null,
-            formName: form?.name || null,
-            campaignId: a.campaignId,
-            campaignName: a.campaignName,
-            adsetId: a.adsetId,
-            adsetName: a.adsetName,
-            adId: a.adId,
-            adName: a.adName,
-            platform: a.platform,
-          },
-          SYSTEM_ACTOR,
-        );
-        leadId = row.id;
-        for (const consent of mapped.consents.filter((c) => c.checked)) {
+      const ids = todo.map(([, item]) => item.lead.id);
+      const captures = await repo.lockCaptures(tx, workspaceId, ids);
+      const existing = await leadsRepo.idsByExternalIds(tx, workspaceId, 'meta_lead_ads', ids);
+      const specs = await fields.specs(workspaceId, 'lead', tx);
+      const defaultCountry = await contacts.defaultCountry(workspaceId, tx);
+      const seen = new Set<string>();
+      const work = [];
+      for (const [index, item] of todo) {
+        const capture = captures.get(item.lead.id);
+        if (!capture || capture.status === 'captured' || seen.has(item.lead.id)) continue;
+        seen.add(item.lead.id);
+        const mapped = mapLead(item.lead, item.form ?? null, specs, defaultCountry);
+        work.push({ index, item, capture, mapped, leadId: existing.get(item.lead.id) });
+      }
+      const toCreate = work.filter((w) => !w.leadId);
+      const created = await leads.captureMany(
+        tx,
+        workspaceId,
+        toCreate.map(({ item, mapped: { attribution: a, ...mapped } }) => ({
+          contact: mapped.contact,
+          source: 'meta_lead_ads' as const,
+          externalId: item.lead.id,
+          custom: mapped.custom,
+          answers: mapped.answers,
+          formId: a.formId ?? item.form?.formId ?? null,
+          formName: item.form?.name || null,
+          campaignId: a.campaignId,
+          campaignName: a.campaignName,
+          adsetId: a.adsetId,
+          adsetName: a.adsetName,
+          adId: a.adId,
+          adName: a.adName,
+          platform: a.platform,
+        })),
+        SYSTEM_ACTOR,
+        { defaultCountry },
+      );
+      for (const [k, row] of created.entries()) {
+        const w = toCreate[k]!;
+        w.leadId = row.id;
+        for (const consent of w.mapped.consents.filter((c) => c.checked)) {
           await repo.insertConsent(tx, {
             workspaceId,
             id: newId(),
@@ -239,23 +306,25 @@ export class MetaCaptureService {
             subjectId: row.contactId,
             purpose: consent.key,
             method: 'lead_form_disclaimer',
-            details: { leadgenId, formId: a.formId, leadId: row.id },
-            grantedAt: mapped.createdTime ?? now,
+            details: { leadgenId: w.item.lead.id, formId: w.mapped.attribution.formId, leadId: row.id },
+            grantedAt: w.mapped.createdTime ?? now,
           });
         }
       }
-      await repo.updateCapture(tx, workspaceId, leadgenId, {
-        status: 'captured',
-        leadId,
-        capturedAt: now,
-        attempts: capture.attempts + 1,
-        lastError: null,
-        errorKind: null,
-        formId: capture.formId ?? mapped.attribution.formId,
-        adId: capture.adId ?? mapped.attribution.adId,
-        createdTime: capture.createdTime ?? mapped.createdTime,
-      });
-      return 'captured';
+      await repo.markCaptured(
+        tx,
+        workspaceId,
+        now,
+        work.map(({ item, mapped, leadId }) => ({
+          leadgenId: item.lead.id,
+          leadId: leadId!,
+          formId: mapped.attribution.formId,
+          adId: mapped.attribution.adId,
+          createdTime: mapped.createdTime,
+        })),
+      );
+      for (const { index } of work) outcomes[index] = 'captured';
+      return outcomes;
     });
   }
 

@@ -24,7 +24,9 @@ export const metaCapture = defineJob({
   retryLimit: 10,
   retryDelay: 5,
   wakeOnSend: true,
-  concurrency: 4,
+  // Up to 12 captures in flight per process: most of a capture's time is waiting on Meta and the database.
+  concurrency: 2,
+  batchSize: 6,
 });
 
 /** Page every subscribed form's leads since its cursor; captures what no webhook brought. */

@@ -237,6 +237,63 @@ export class MetaRepository {
     return row;
   }
 
+  /** A capture with its Page (none when the Page was disconnected since). */
+  async getCaptureWithPage(
+    workspaceId: string,
+    leadgenId: string,
+  ): Promise<{ capture: MetaCaptureRow; page: MetaPageRow } | undefined> {
+    const [row] = await this.db
+      .select({ capture: metaCaptures, page: metaPages })
+      .from(metaCaptures)
+      .innerJoin(
+        metaPages,
+        and(eq(metaPages.workspaceId, metaCaptures.workspaceId), eq(metaPages.id, metaCaptures.pageRowId)),
+      )
+      .where(and(eq(metaCaptures.workspaceId, workspaceId), eq(metaCaptures.leadgenId, leadgenId)))
+      .limit(1);
+    return row;
+  }
+
+  /** These captures, locked for update in leadgen-id order (so two batches over the same leads cannot deadlock). */
+  async lockCaptures(tx: DbOrTx, workspaceId: string, leadgenIds: string[]): Promise<Map<string, MetaCaptureRow>> {
+    if (leadgenIds.length === 0) return new Map();
+    const rows = await tx
+      .select()
+      .from(metaCaptures)
+      .where(and(eq(metaCaptures.workspaceId, workspaceId), inArray(metaCaptures.leadgenId, leadgenIds)))
+      .orderBy(asc(metaCaptures.leadgenId))
+      .for('update');
+    return new Map(rows.map((r) => [r.leadgenId, r]));
+  }
+
+  /**
+   * Marks captures captured with their lead, in one statement; ids Meta gave only in the fetched lead fill the
+   * capture's empty form, ad and created time.
+   */
+  async markCaptured(
+    tx: DbOrTx,
+    workspaceId: string,
+    at: Date,
+    rows: { leadgenId: string; leadId: string; formId: string | null; adId: string | null; createdTime: Date | null }[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const values = sql.join(
+      rows.map(
+        (r) =>
+          sql`(${r.leadgenId}::text, ${r.leadId}::uuid, ${r.formId}::text, ${r.adId}::text, ${r.createdTime?.toISOString() ?? null}::timestamptz)`,
+      ),
+      sql`, `,
+    );
+    await tx.execute(sql`
+      update meta_captures as c set
+        status = 'captured', lead_id = v.lead_id, captured_at = ${at.toISOString()}::timestamptz,
+        attempts = c.attempts + 1, last_error = null, error_kind = null,
+        form_id = coalesce(c.form_id, v.form_id), ad_id = coalesce(c.ad_id, v.ad_id),
+        created_time = coalesce(c.created_time, v.created_time)
+      from (values ${values}) as v(leadgen_id, lead_id, form_id, ad_id, created_time)
+      where c.workspace_id = ${workspaceId} and c.leadgen_id = v.leadgen_id`);
+  }
+
   async updateCapture(
     tx: DbOrTx,
     workspaceId: string,

@@ -60,6 +60,12 @@ const needsOpenStage = () =>
  * Pipelines and their ordered stages (open, won, lost). Every workspace has exactly one default pipeline, and every
  * pipeline at least one open stage: new leads land in the first open stage.
  */
+/** Where a new lead starts: a pipeline and one of its stages. */
+export interface Placement {
+  pipelineId: string;
+  stageId: string;
+}
+
 export class PipelinesService {
   constructor(
     readonly deps: {
@@ -85,7 +91,7 @@ export class PipelinesService {
     tx: DbOrTx,
     workspaceId: string,
     input: { pipelineId?: string | null; stageId?: string | null },
-  ): Promise<{ pipelineId: string; stageId: string }> {
+  ): Promise<Placement> {
     if (input.stageId) {
       const stage = await this.repo.getStage(workspaceId, input.stageId, { tx, lock: 'key share' });
       if (!stage) throw invalid('stageId', 'This stage does not exist in this workspace.');

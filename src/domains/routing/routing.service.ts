@@ -76,10 +76,16 @@ export class RoutingService {
   /**
    * The owner for a new lead, or null when no rule matches or nobody is eligible. Runs inside the caller's
    * transaction: a round robin locks its rule row (`FOR UPDATE`) and records its pick there, so concurrent captures
-   * rotate correctly and a rolled-back capture does not consume a turn.
+   * rotate correctly and a rolled-back capture does not consume a turn. `rules` are the enabled rules when the caller
+   * already read them (a batch of captures in one transaction).
    */
-  async chooseOwner(tx: DbOrTx, workspaceId: string, lead: RoutableLead): Promise<string | null> {
-    const rules = await this.deps.repo.listRules(workspaceId, { enabledOnly: true, tx });
+  async chooseOwner(
+    tx: DbOrTx,
+    workspaceId: string,
+    lead: RoutableLead,
+    rules?: RoutingRuleRow[],
+  ): Promise<string | null> {
+    rules ??= await this.enabledRules(tx, workspaceId);
     for (const rule of rules) {
       if (!ruleMatches(rule.conditions, lead)) continue;
       if (rule.assign.type === 'user') {
@@ -102,6 +108,11 @@ export class RoutingService {
       return pick;
     }
     return null;
+  }
+
+  /** The enabled rules, in order (read inside the caller's transaction). */
+  enabledRules(tx: DbOrTx, workspaceId: string): Promise<RoutingRuleRow[]> {
+    return this.deps.repo.listRules(workspaceId, { enabledOnly: true, tx });
   }
 
   async listRules(access: WorkspaceAccess): Promise<RoutingRuleView[]> {

@@ -1,0 +1,2 @@
+CREATE INDEX "contacts_email_idx" ON "contacts" USING btree ("workspace_id",lower(btrim("email")));--> statement-breakpoint
+CREATE INDEX "contacts_phone_last4_idx" ON "contacts" USING btree ("workspace_id",right(regexp_replace(coalesce("phone", ''), '\D', '', 'g'), 4));
