@@ -311,6 +311,25 @@ describe('Meta Lead Ads capture against the simulator', () => {
     expect(failures).toHaveLength(2);
   });
 
+  it('a 190 is checked with debug_token: tokens Meta still calls valid keep the connection active and the lead is retried', async () => {
+    const created = h.sim.createLead({ formId: form.id, adId: ad.id, deliver: false });
+    h.sim.faults.failGraph({ count: 1, code: 190, subcode: 463, path: created.id });
+    const checksBefore = h.sim.calls().filter((c) => c.path.endsWith('debug_token')).length;
+    const body = webhookBody(page.id, form.id, created.id);
+    const res = await fetch(`${h.appUrl}/webhooks/meta`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const row = await captured(h.t, owner.workspaceId, created.id);
+    expect(row.attempts).toBe(2);
+    expect(h.sim.calls().filter((c) => c.path.endsWith('debug_token')).length).toBeGreaterThan(checksBefore);
+    const connection = await connectionOf(h.t, owner.workspaceId);
+    expect(connection?.status).toBe('active');
+    expect(connection?.alertedAt).toBeNull();
+  });
+
   for (const code of [4, 17, 32, 80004, 80005] as const) {
     it(`a throttle (${code}) is waited out and the lead captured`, async () => {
       h.sim.faults.throttle({ count: 1, code, path: '' });

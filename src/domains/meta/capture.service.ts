@@ -353,9 +353,14 @@ export class MetaCaptureService {
     const lastError = error.message.slice(0, 1000);
     let stale = false;
     if (error.kind === 'auth_expired' || error.kind === 'permission') {
+      // A 190 is confirmed with debug_token first; tokens Meta still calls valid mean the refusal was passing.
+      const verdict = error.kind === 'auth_expired' ? await connections.confirmRefusal(workspaceId) : 'unknown';
       // The connection first: a capture seen waiting always has its reason on the connection.
       stale =
-        (await connections.markNeedsReconnect(workspaceId, reconnectReason(error), { since: startedAt })) === 'stale';
+        verdict === 'valid' ||
+        (verdict === 'unknown' &&
+          (await connections.markNeedsReconnect(workspaceId, reconnectReason(error), { since: startedAt })) ===
+            'stale');
       if (!stale) {
         await db.transaction((tx) =>
           repo.updateCapture(tx, workspaceId, leadgenId, { attempts, lastError, errorKind: error.kind }),
@@ -431,8 +436,10 @@ export class MetaCaptureService {
       );
     } catch (error) {
       if (!(error instanceof GraphError)) throw error;
-      // The next scheduled run tries again; a dead token also needs the admin.
-      if (error.kind === 'auth_expired' || error.kind === 'permission') {
+      // The next scheduled run tries again; a dead token (confirmed by debug_token when Meta answers it) also needs
+      // the admin.
+      const verdict = error.kind === 'auth_expired' ? await connections.confirmRefusal(workspaceId) : 'unknown';
+      if ((error.kind === 'auth_expired' || error.kind === 'permission') && verdict === 'unknown') {
         await connections.markNeedsReconnect(workspaceId, reconnectReason(error));
       }
       const lastError = `Reconciliation failed: ${error.message}`.slice(0, 1000);

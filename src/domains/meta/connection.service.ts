@@ -54,7 +54,13 @@ export function connectionView(row: MetaConnectionRow) {
  * consent P31), its health (`debug_token` on a schedule and whenever Meta refuses a token, email to the admins once),
  * and disconnecting it with everything that came from it (P12).
  */
+/** What `debug_token` said of a connection's tokens. */
+export type TokenVerdict = 'valid' | 'invalid' | 'unknown';
+
 export class MetaConnectionService {
+  /** Workspace → the `debug_token` check running for a 190 (see `confirmRefusal`). */
+  private readonly confirming = new Map<string, Promise<TokenVerdict>>();
+
   constructor(
     private readonly deps: {
       db: Db;
@@ -364,7 +370,29 @@ export class MetaConnectionService {
     }
   }
 
-  async check(connection: MetaConnectionRow): Promise<void> {
+  /**
+   * Meta answered 190 (token refused): `debug_token` decides. A dead user or Page token marks the connection (by
+   * `check`) → 'invalid'; tokens Meta still calls valid → 'valid' (the call is retried, the admin is not bothered);
+   * Meta unreachable → 'unknown' (the caller trusts the 190). Concurrent refusals in one workspace share one check.
+   */
+  confirmRefusal(workspaceId: string): Promise<TokenVerdict> {
+    const running = this.confirming.get(workspaceId);
+    if (running) return running;
+    const check = (async (): Promise<TokenVerdict> => {
+      const connection = await this.deps.repo.getConnection(workspaceId);
+      if (!connection) return 'invalid';
+      try {
+        return await this.check(connection);
+      } catch (error) {
+        if (error instanceof GraphError) return 'unknown';
+        throw error;
+      }
+    })().finally(() => this.confirming.delete(workspaceId));
+    this.confirming.set(workspaceId, check);
+    return check;
+  }
+
+  async check(connection: MetaConnectionRow): Promise<TokenVerdict> {
     const { repo, graph, credentials, db } = this.deps;
     const workspaceId = connection.workspaceId;
     const debug = async (token: string) =>
@@ -374,7 +402,9 @@ export class MetaConnectionService {
       user = await debug(credentials.userToken(connection));
     } catch (error) {
       // Meta unreachable or throttling us: the next check will tell.
-      if (error instanceof GraphError && (error.kind === 'transient' || error.kind === 'rate_limited')) return;
+      if (error instanceof GraphError && (error.kind === 'transient' || error.kind === 'rate_limited')) {
+        return 'unknown';
+      }
       throw error;
     }
     if (!user.is_valid) {
@@ -382,7 +412,7 @@ export class MetaConnectionService {
         workspaceId,
         reconnectReason({ code: user.error?.code ?? 190, subcode: user.error?.subcode ?? null }),
       );
-      return;
+      return 'invalid';
     }
     const granted = Array.isArray(user.scopes) ? user.scopes.filter((s) => typeof s === 'string') : [];
     await db.transaction(async (tx) => {
@@ -399,15 +429,18 @@ export class MetaConnectionService {
         workspaceId,
         `Facebook permission ${missingRequired.join(', ')} was removed; lead capture needs it. Reconnect Facebook and allow it.`,
       );
-      return;
+      return 'invalid';
     }
+    let verdict: TokenVerdict = 'valid';
     for (const page of await repo.listPages(workspaceId)) {
       const info = await debug(credentials.pageToken(page));
       if (info.is_valid) continue;
       const reason = reconnectReason({ code: info.error?.code ?? 190, subcode: info.error?.subcode ?? null });
       await db.transaction((tx) => repo.updatePage(tx, workspaceId, page.id, { lastError: reason }));
       await this.markNeedsReconnect(workspaceId, reason);
+      verdict = 'invalid';
     }
+    return verdict;
   }
 
   /** `meta.reconnect_email`: tells the workspace's owners and admins, if the problem is still there. */
