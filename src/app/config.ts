@@ -16,6 +16,11 @@ export const configSchema = z.object({
   MAIL_FROM: z.string().default('LeadsBoost <no-reply@leadsboost.local>'),
   PRIVACY_CONTACT_EMAIL: z.email().default('it@tektician.com'),
   DATA_REGION: z.string().default('Self-hosted (the operator\u2019s own server)'),
+  /**
+   * The privacy policy text served at /privacy-policy (default: the one shipped in src/domains/privacy). Its "Last
+   * Updated:" date is the policy's version: a new date asks every signed-in user to acknowledge it (P34).
+   */
+  PRIVACY_POLICY_FILE: z.string().optional(),
   ENCRYPTION_KEYS: z.string().optional(),
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),

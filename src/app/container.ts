@@ -30,6 +30,7 @@ import { MetaFormsService } from '../domains/meta/forms.service';
 import { GraphClient } from '../domains/meta/graph-client';
 import { MetaIngestService } from '../domains/meta/ingest.service';
 import {
+  metaCaptureBatch,
   metaCapture as metaCaptureJob,
   metaDataDeletion,
   metaInbound,
@@ -44,6 +45,8 @@ import { OperationsRepository } from '../domains/operations/operations.repositor
 import { OperationsService } from '../domains/operations/operations.service';
 import { PipelinesRepository } from '../domains/pipelines/pipelines.repository';
 import { PipelinesService } from '../domains/pipelines/pipelines.service';
+import { PolicyAcknowledgementsRepository } from '../domains/privacy/policy.repository';
+import { PrivacyPolicyService } from '../domains/privacy/policy.service';
 import { RoutingRepository } from '../domains/routing/routing.repository';
 import { RoutingService } from '../domains/routing/routing.service';
 import { ViewsRepository } from '../domains/views/views.repository';
@@ -77,6 +80,7 @@ export function buildContainer(config: Config, database: Database, keyring: Keyr
   const authRepo = new AuthRepository(db);
   const workspacesRepo = new WorkspacesRepository(db);
   const throttle = new LoginThrottle(authRepo);
+  const privacyPolicy = new PrivacyPolicyService({ db, config, repo: new PolicyAcknowledgementsRepository(db), audit });
   const auth = new AuthService({
     db,
     config,
@@ -87,6 +91,7 @@ export function buildContainer(config: Config, database: Database, keyring: Keyr
     keyring,
     tokens,
     throttle,
+    policy: privacyPolicy,
   });
   const mfa = new MfaService({ repo: authRepo, keyring, audit });
 
@@ -224,6 +229,7 @@ export function buildContainer(config: Config, database: Database, keyring: Keyr
   });
   queue.handle(metaInbound, () => metaIngest.drain());
   queue.handle(metaCaptureJob, ({ workspaceId, leadgenId }) => metaCapture.capture(workspaceId, leadgenId));
+  queue.handle(metaCaptureBatch, ({ captures }) => metaCapture.captureAll(captures));
   queue.handle(metaReconcile, (payload) => metaCapture.reconcile(payload));
   queue.handle(metaReconcileAll, () => metaCapture.reconcileAll());
   queue.handle(metaTokenCheck, () => metaConnections.checkAll());
@@ -250,6 +256,7 @@ export function buildContainer(config: Config, database: Database, keyring: Keyr
     audit,
     auth,
     authRepo,
+    privacyPolicy,
     mfa,
     workspaces,
     invites,

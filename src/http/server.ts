@@ -206,7 +206,7 @@ function registerOps(app: FastifyInstance, c: Container) {
 }
 
 function registerPublicPages(app: FastifyInstance, c: Container) {
-  const html = policyPage(renderPolicy(c.config.PRIVACY_CONTACT_EMAIL, c.config.DATA_REGION));
+  const html = policyPage(renderPolicy(c.config.PRIVACY_CONTACT_EMAIL, c.config.DATA_REGION, c.privacyPolicy.current));
   app.get('/privacy-policy', { schema: { hide: true } }, async (_req, reply) =>
     reply.type('text/html; charset=utf-8').send(html),
   );

@@ -20,6 +20,7 @@ export const ERROR_STATUS = {
   conflict: 409,
   meta_not_connected: 409,
   meta_reconnect_required: 409,
+  policy_version_not_current: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   account_locked: 429,

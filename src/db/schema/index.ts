@@ -5,5 +5,6 @@ export * from './fields';
 export * from './leads';
 export * from './meta';
 export * from './pipelines';
+export * from './privacy';
 export * from './work';
 export * from './workspaces';

@@ -10,6 +10,7 @@ import {
   userSchema,
   workspaceSummarySchema,
 } from '../../http/schemas';
+import { acknowledgePolicyBody, policyStatusSchema } from '../privacy/policy.schemas';
 import { toPublicUser } from './auth.service';
 
 const loginOk = z.object({ status: z.literal('ok'), user: userSchema });
@@ -100,9 +101,14 @@ export function authRoutes(c: Container): FastifyPluginAsyncZod {
       {
         schema: {
           tags,
-          summary: 'The signed-in user, their workspaces and the CSRF token',
+          summary: 'The signed-in user, their workspaces, the CSRF token and whether a new privacy policy awaits them',
           response: {
-            200: z.object({ user: userSchema, workspaces: z.array(workspaceSummarySchema), csrfToken: z.string() }),
+            200: z.object({
+              user: userSchema,
+              workspaces: z.array(workspaceSummarySchema),
+              csrfToken: z.string(),
+              privacyPolicy: policyStatusSchema,
+            }),
           },
         },
       },
@@ -112,7 +118,25 @@ export function authRoutes(c: Container): FastifyPluginAsyncZod {
           user: toPublicUser(user),
           workspaces: await c.workspaces.listForUser(user.id),
           csrfToken: c.auth.csrfTokenFor(principal.sessionId),
+          privacyPolicy: await c.privacyPolicy.statusFor(user.id),
         };
+      },
+    );
+
+    app.post(
+      '/me/policy-acknowledgement',
+      {
+        schema: {
+          tags,
+          summary: 'Acknowledge the current privacy policy ("I have read it"); 409 if that version is not current',
+          body: acknowledgePolicyBody,
+          response: { 200: z.object({ privacyPolicy: policyStatusSchema }) },
+        },
+      },
+      async (req) => {
+        const { principal } = requireSession(req);
+        const actor = { type: 'user' as const, id: principal.userId, sessionId: principal.sessionId, ...originOf(req) };
+        return { privacyPolicy: await c.privacyPolicy.acknowledge(principal.userId, req.body.version, actor) };
       },
     );
 

@@ -1,5 +1,6 @@
 import type { Config } from '../../app/config';
 import type { Db, DbOrTx } from '../../db/client';
+import type { PolicyAcknowledgementMethod } from '../../db/schema';
 import type { JobQueue } from '../../jobs/queue';
 import type { Keyring } from '../../lib/crypto';
 import { AppError } from '../../lib/errors';
@@ -7,8 +8,9 @@ import { newId, randomToken, sha256 } from '../../lib/ids';
 import { normaliseEmail, toE164 } from '../../lib/phone';
 import type { SignedTokens } from '../../lib/signed-token';
 import { describeUserAgent } from '../../lib/user-agent';
-import type { AuditService } from '../audit/audit.service';
+import { type Actor, type AuditService, SYSTEM_ACTOR } from '../audit/audit.service';
 import { seedWorkspaceDefaults } from '../pipelines/pipelines.service';
+import type { PrivacyPolicyService } from '../privacy/policy.service';
 import type { WorkspacesRepository } from '../workspaces/workspaces.repository';
 import { sendPasswordResetEmail, sendVerificationEmail } from './auth.jobs';
 import type { AuthRepository, SessionRow, UserRow } from './auth.repository';
@@ -62,6 +64,7 @@ export class AuthService {
       keyring: Keyring;
       tokens: SignedTokens;
       throttle: LoginThrottle;
+      policy: PrivacyPolicyService;
     },
   ) {}
 
@@ -78,7 +81,11 @@ export class AuthService {
     }
     const passwordHash = await hashPassword(input.password);
     return db.transaction(async (tx) => {
-      const user = await this.insertUser(tx, { name: input.name.trim(), email, phone, passwordHash, verified: false });
+      const user = await this.insertUser(
+        tx,
+        { name: input.name.trim(), email, phone, passwordHash, verified: false },
+        { method: 'signup', origin },
+      );
       const workspace = await workspaces.insertWorkspace(tx, { id: newId(), name: input.companyName.trim() });
       await workspaces.addMember(tx, workspace.id, user.id, 'owner');
       await seedWorkspaceDefaults(tx, workspace.id);
@@ -99,13 +106,19 @@ export class AuthService {
     });
   }
 
-  /** Creates an account inside the caller's transaction (sign-up, or registering from an invitation). */
+  /**
+   * Creates an account inside the caller's transaction (sign-up, registering from an invitation, the demo's
+   * accounts). The form that creates it shows the privacy policy, so the account accepts its current version (P34):
+   * `policy` says how, and from where (`origin`: null when the server itself makes the account).
+   */
   async insertUser(
     tx: DbOrTx,
     input: { name: string; email: string; phone: string; passwordHash: string; verified: boolean },
+    policy: { method: PolicyAcknowledgementMethod; origin: RequestOrigin | null },
   ): Promise<UserRow> {
+    let user: UserRow;
     try {
-      return await this.deps.repo.insertUser(tx, {
+      user = await this.deps.repo.insertUser(tx, {
         id: newId(),
         name: input.name,
         email: input.email,
@@ -119,6 +132,9 @@ export class AuthService {
       }
       throw error;
     }
+    const actor: Actor = policy.origin ? { type: 'user', id: user.id, ...policy.origin } : SYSTEM_ACTOR;
+    await this.deps.policy.recordAcceptance(tx, user.id, policy.method, actor);
+    return user;
   }
 
   parsePhone(phone: string, defaultCountry = 'MY'): string {

@@ -52,6 +52,11 @@ export const DEMO_EMAIL_DOMAIN = 'demo.leadsboost.invalid';
 const OWNER_EMAIL = `owner@${DEMO_EMAIL_DOMAIN}`;
 const AGENTS = ['Aisha Rahman', 'Daniel Tan', 'Priya Nair'];
 const ORIGIN = { ip: null, userAgent: 'LeadsBoost demo' };
+/**
+ * The demo's accounts are made by the server, not by a person filling a form: the acceptance is recorded as the
+ * system's (P34), so a visitor trying the demo is not asked to acknowledge a policy change that never happened.
+ */
+const DEMO_POLICY_ACCEPTANCE = { method: 'demo', origin: null } as const;
 
 interface DemoAds {
   forms: string[];
@@ -226,13 +231,11 @@ export class DemoService {
     const made = await db.transaction(async (tx) => {
       const ownerUser =
         owner ??
-        (await auth.insertUser(tx, {
-          name: 'Demo Owner',
-          email: OWNER_EMAIL,
-          phone: '+60123456789',
-          passwordHash,
-          verified: true,
-        }));
+        (await auth.insertUser(
+          tx,
+          { name: 'Demo Owner', email: OWNER_EMAIL, phone: '+60123456789', passwordHash, verified: true },
+          DEMO_POLICY_ACCEPTANCE,
+        ));
       const workspace = await workspacesRepo.insertWorkspace(tx, {
         id: newId(),
         name: 'Demo Realty (sample data)',
@@ -245,7 +248,12 @@ export class DemoService {
         const email = `${name.split(' ')[0]!.toLowerCase()}@${DEMO_EMAIL_DOMAIN}`;
         const [found] = await tx.select().from(users).where(eq(users.email, email));
         const agent =
-          found ?? (await auth.insertUser(tx, { name, email, phone: '+60123456789', passwordHash, verified: true }));
+          found ??
+          (await auth.insertUser(
+            tx,
+            { name, email, phone: '+60123456789', passwordHash, verified: true },
+            DEMO_POLICY_ACCEPTANCE,
+          ));
         await workspacesRepo.addMember(tx, workspace.id, agent.id, 'agent');
         agentIds.push(agent.id);
       }

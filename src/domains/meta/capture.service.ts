@@ -32,6 +32,8 @@ const BACKOFF_CAP_MS = 15 * 60_000;
 const EVENT_RETENTION_MS = 7 * 24 * 3600_000;
 
 const META_ID = /^\d{1,40}$/;
+/** Captures of one `meta.capture_batch` in flight at once: most of a capture's time is waiting on Meta. */
+const CAPTURES_IN_FLIGHT = 12;
 
 function isUniqueViolation(error: unknown): boolean {
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
@@ -121,12 +123,55 @@ export class MetaCaptureService {
     },
   ) {}
 
+  /**
+   * `meta.capture_batch`: a drain's captures, `CAPTURES_IN_FLIGHT` at a time (their stores meet in the batcher). One
+   * that throws (not a Graph refusal: those never throw) is handed to a `meta.capture` job of its own.
+   */
+  async captureAll(captures: { workspaceId: string; leadgenId: string }[]): Promise<void> {
+    // The batch's capture rows with their Pages in one read per workspace, and each form looked up once.
+    const known = new Map<string, { capture: MetaCaptureRow; page: MetaPageRow }>();
+    for (const workspaceId of new Set(captures.map((c) => c.workspaceId))) {
+      const ids = captures.filter((c) => c.workspaceId === workspaceId).map((c) => c.leadgenId);
+      for (const row of await this.deps.repo.capturesWithPages(workspaceId, ids)) {
+        known.set(`${workspaceId}|${row.capture.leadgenId}`, row);
+      }
+    }
+    const forms = new Map<string, Promise<MetaFormRow | undefined>>();
+    const failed: typeof captures = [];
+    let next = 0;
+    const lane = async () => {
+      while (next < captures.length) {
+        const item = captures[next++]!;
+        const found = known.get(`${item.workspaceId}|${item.leadgenId}`);
+        try {
+          if (found) await this.fetchAndStore(found.capture, found.page, forms);
+        } catch (error) {
+          this.deps.log.warn({ err: error, workspaceId: item.workspaceId }, 'capture failed; retried on its own');
+          failed.push(item);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CAPTURES_IN_FLIGHT, captures.length) }, lane));
+    if (failed.length === 0) return;
+    await this.deps.queue.sendMany(metaCapture, failed);
+    this.deps.queue.wake(metaCapture);
+  }
+
   /** `meta.capture`: fetch one lead and create it. Meta's refusals never throw: they become waiting or failure. */
   async capture(workspaceId: string, leadgenId: string): Promise<void> {
-    const { repo, graph, credentials, forms } = this.deps;
-    const found = await repo.getCaptureWithPage(workspaceId, leadgenId);
-    if (!found || found.capture.status === 'captured') return;
-    const { capture, page } = found;
+    const found = await this.deps.repo.getCaptureWithPage(workspaceId, leadgenId);
+    if (found) await this.fetchAndStore(found.capture, found.page, new Map());
+  }
+
+  /** GET the lead with the Page's token, find its form (memoised in `forms` by form id), then store it. */
+  private async fetchAndStore(
+    capture: MetaCaptureRow,
+    page: MetaPageRow,
+    forms: Map<string, Promise<MetaFormRow | undefined>>,
+  ): Promise<void> {
+    const { graph, credentials } = this.deps;
+    const { workspaceId, leadgenId } = capture;
+    if (capture.status === 'captured') return;
     const token = credentials.pageToken(page);
     const startedAt = new Date();
     let lead: GraphLead;
@@ -139,11 +184,15 @@ export class MetaCaptureService {
     const formId =
       (typeof lead.form_id === 'string' && META_ID.test(lead.form_id) ? lead.form_id : null) ?? capture.formId;
     let form: MetaFormRow | undefined;
-    try {
-      form = formId ? await forms.ensure(workspaceId, page, formId, token) : undefined;
-    } catch (error) {
-      // The lead itself was read: it is captured now, with the default mapping, rather than kept waiting.
-      if (!(error instanceof GraphError)) throw error;
+    if (formId) {
+      if (!forms.has(formId)) forms.set(formId, this.deps.forms.ensure(workspaceId, page, formId, token));
+      try {
+        form = await forms.get(formId);
+      } catch (error) {
+        // The lead itself was read: it is captured now, with the default mapping, rather than kept waiting.
+        if (!(error instanceof GraphError)) throw error;
+        forms.delete(formId);
+      }
     }
     await this.batcher.submit({ workspaceId, page, form, lead: { ...lead, id: leadgenId }, via: capture.via });
   }

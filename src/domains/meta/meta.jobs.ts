@@ -29,6 +29,25 @@ export const metaCapture = defineJob({
   batchSize: 6,
 });
 
+/**
+ * The captures one webhook drain fanned out, run together by one worker (ids only). One job per drain instead of one
+ * per lead: the queue's own writes stop costing more than the capture. A capture that throws continues as a
+ * `meta.capture` job of its own, with its own retries and dead letter.
+ */
+export const metaCaptureBatch = defineJob({
+  name: 'meta.capture_batch',
+  payload: z.object({
+    captures: z
+      .array(z.object({ workspaceId: z.uuid(), leadgenId: z.string().regex(/^\d{1,40}$/) }))
+      .min(1)
+      .max(1000),
+  }),
+  retryLimit: 10,
+  retryDelay: 5,
+  wakeOnSend: true,
+  concurrency: 2,
+});
+
 /** Page every subscribed form's leads since its cursor; captures what no webhook brought. */
 export const metaReconcile = defineJob({
   name: 'meta.reconcile',

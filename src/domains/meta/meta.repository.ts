@@ -242,16 +242,23 @@ export class MetaRepository {
     workspaceId: string,
     leadgenId: string,
   ): Promise<{ capture: MetaCaptureRow; page: MetaPageRow } | undefined> {
-    const [row] = await this.db
+    return (await this.capturesWithPages(workspaceId, [leadgenId]))[0];
+  }
+
+  /** Captures with their Pages (those whose Page was disconnected since are left out). */
+  async capturesWithPages(
+    workspaceId: string,
+    leadgenIds: string[],
+  ): Promise<{ capture: MetaCaptureRow; page: MetaPageRow }[]> {
+    if (leadgenIds.length === 0) return [];
+    return this.db
       .select({ capture: metaCaptures, page: metaPages })
       .from(metaCaptures)
       .innerJoin(
         metaPages,
         and(eq(metaPages.workspaceId, metaCaptures.workspaceId), eq(metaPages.id, metaCaptures.pageRowId)),
       )
-      .where(and(eq(metaCaptures.workspaceId, workspaceId), eq(metaCaptures.leadgenId, leadgenId)))
-      .limit(1);
-    return row;
+      .where(and(eq(metaCaptures.workspaceId, workspaceId), inArray(metaCaptures.leadgenId, leadgenIds)));
   }
 
   /** These captures, locked for update in leadgen-id order (so two batches over the same leads cannot deadlock). */

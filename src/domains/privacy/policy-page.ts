@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { escapeHtml } from '../auth/auth.emails';
+import { type CurrentPolicy, loadPolicy } from './policy-version';
 
-const POLICY_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'privacy-policy.txt');
 /** The address printed in the shipped text; replaced by the configured privacy contact (P35). */
 const SHIPPED_CONTACT = 'it@tektician.com';
 
@@ -20,19 +17,10 @@ export interface PolicyDocument {
 export function renderPolicy(
   contactEmail: string,
   dataRegion: string,
-  text = readFileSync(POLICY_FILE, 'utf8'),
+  policy: CurrentPolicy = loadPolicy(),
 ): PolicyDocument {
-  const lines = text.split(/\r?\n/).map((l) => l.trim());
-  const lastUpdated =
-    lines
-      .find((l) => l.startsWith('Last Updated:'))
-      ?.replace('Last Updated:', '')
-      .trim() ?? '';
-  const effectiveDate =
-    lines
-      .find((l) => l.startsWith('Effective Date:'))
-      ?.replace('Effective Date:', '')
-      .trim() ?? '';
+  const { lastUpdated, effectiveDate } = policy;
+  const lines = policy.text.split(/\r?\n/).map((l) => l.trim());
   const out: string[] = [];
   let inList = false;
   const closeList = () => {

@@ -186,13 +186,17 @@ export class InvitesService {
     const phone = this.deps.auth.parsePhone(input.phone, ws?.defaultCountry);
     const passwordHash = await hashPassword(input.password);
     const user = await this.deps.db.transaction(async (tx) => {
-      const created = await this.deps.auth.insertUser(tx, {
-        name: input.name.trim(),
-        email: invite.email,
-        phone,
-        passwordHash,
-        verified: true,
-      });
+      const created = await this.deps.auth.insertUser(
+        tx,
+        {
+          name: input.name.trim(),
+          email: invite.email,
+          phone,
+          passwordHash,
+          verified: true,
+        },
+        { method: 'invite', origin },
+      );
       await this.deps.audit.record(
         {
           workspaceId: null,

@@ -47,6 +47,7 @@ import { authApi, type Session } from '../features/auth/api/auth-api';
 import { useSession } from '../features/auth/hooks/use-session';
 import { DemoBanner } from '../features/demo/components/demo-banner';
 import { MetaReconnectBanner } from '../features/meta/components/reconnect-banner';
+import { PolicyUpdateModal } from '../features/privacy/components/policy-update-modal';
 import type { Permission, WorkspaceSummary } from '../features/workspaces/api/workspaces-api';
 import { WorkspaceSwitcher } from '../features/workspaces/components/workspace-switcher';
 import { CurrentWorkspaceProvider, toCurrentWorkspace } from '../features/workspaces/hooks/use-current-workspace';
@@ -218,6 +219,7 @@ function Shell({ session }: { session: Session }) {
   const can = (permission: Permission) => current?.permissions.includes(permission) ?? false;
   const settings = SETTINGS_NAV.filter((item) => can(item.permission));
   const mainNav = MAIN_NAV.filter((item) => can(item.permission));
+  const signOut = useSignOut();
 
   // Close the phone drawer after navigating.
   const { close } = nav;
@@ -268,7 +270,7 @@ function Shell({ session }: { session: Session }) {
               <WorkspaceSwitcher workspaces={session.workspaces} current={current} />
             </Box>
           </Group>
-          <UserMenu session={session} />
+          <UserMenu session={session} onSignOut={() => signOut.mutate()} />
         </Group>
       </AppShell.Header>
 
@@ -325,6 +327,11 @@ function Shell({ session }: { session: Session }) {
           <Outlet />
         </Box>
       </AppShell.Main>
+      <PolicyUpdateModal
+        policy={session.privacyPolicy}
+        onSignOut={() => signOut.mutate()}
+        signingOut={signOut.isPending}
+      />
     </AppShell>
   );
 }
@@ -363,10 +370,10 @@ function VerifyEmailBanner({ email }: { email: string }) {
   );
 }
 
-function UserMenu({ session }: { session: Session }) {
+function useSignOut() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const logout = useMutation({
+  return useMutation({
     mutationFn: authApi.logout,
     onSettled: async () => {
       // Leave the signed-in area first, so the shell does not react to the cleared session.
@@ -376,6 +383,10 @@ function UserMenu({ session }: { session: Session }) {
       queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== 'session' });
     },
   });
+}
+
+function UserMenu({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
+  const navigate = useNavigate();
   const { user } = session;
 
   return (
@@ -420,12 +431,7 @@ function UserMenu({ session }: { session: Session }) {
           Security
         </Menu.Item>
         <Menu.Divider />
-        <Menu.Item
-          color="red"
-          leftSection={<IconLogout size={16} />}
-          onClick={() => logout.mutate()}
-          data-testid="sign-out"
-        >
+        <Menu.Item color="red" leftSection={<IconLogout size={16} />} onClick={onSignOut} data-testid="sign-out">
           Sign out
         </Menu.Item>
       </Menu.Dropdown>

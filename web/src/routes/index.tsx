@@ -18,7 +18,8 @@
  *               nav-burger, navbar, nav-leads, nav-workspace, nav-members, nav-api-keys, nav-audit-log, nav-jobs,
  *               nav-board, nav-tasks, nav-import, nav-fields, nav-pipelines, nav-routing,
  *               nav-profile, nav-security, nav-integrations, verify-email-banner, resend-verification,
- *               meta-reconnect-banner, meta-reconnect-banner-button
+ *               meta-reconnect-banner, meta-reconnect-banner-button, policy-update (modal: policy-update-title,
+ *               policy-update-date, policy-update-link, policy-acknowledge, policy-sign-out)
  *   States:     empty-state, forbidden, mfa-required, not-found, page-loader, table-skeleton, error-alert,
  *               page-error, no-workspace, confirm-modal, confirm-button
  *   Auth:       login-email, login-password, login-submit, mfa-login-code, mfa-login-submit,

@@ -11,10 +11,22 @@ export interface User {
   createdAt: string;
 }
 
+/** The published privacy policy, and whether this person has acknowledged its current version (P34). */
+export interface PolicyStatus {
+  /** The policy's "Last Updated" day, ISO (`2025-01-01`). */
+  version: string;
+  /** That date as the policy prints it ("1st January 2025"). */
+  lastUpdated: string;
+  acknowledgementRequired: boolean;
+  acknowledgedVersion: string | null;
+  acknowledgedAt: string | null;
+}
+
 export interface Session {
   user: User;
   workspaces: WorkspaceSummary[];
   csrfToken: string;
+  privacyPolicy: PolicyStatus;
 }
 
 export interface SignupInput {
@@ -42,4 +54,6 @@ export const authApi = {
   forgotPassword: (email: string) => api.post<void>('/auth/password/forgot', { email }, publicCall),
   resetPassword: (token: string, password: string) =>
     api.post<void>('/auth/password/reset', { token, password }, publicCall),
+  acknowledgePolicy: (version: string) =>
+    api.post<{ privacyPolicy: PolicyStatus }>('/auth/me/policy-acknowledgement', { version }),
 };
