@@ -1,7 +1,8 @@
 /**
  * Lead Ads ingest benchmark (issue 5): `npm run bench:ingest` (= `npx tsx bench/ingest.bench.ts`).
  * Options: `--db postgres|pglite|both` (default both), `--repeat 3`, `--duration 10` (s per load run),
- * `--connections 50`, `--latency-seconds 30`, `--latency-rate 200`.
+ * `--connections 50`, `--latency-seconds 30`, `--latency-rate 200`, `--skip-latency` (no (d)), `--latency-only`
+ * (only (d)), `--cpu-prof DIR` (a V8 CPU profile of the server, written into DIR, which must exist).
  *
  * For each database kind, in one run on this machine:
  *  (a) baseline: bench/ingest-baseline.ts in its own process (verify X-Hub-Signature-256, insert the raw body);
@@ -37,6 +38,8 @@ const { values: opts } = parseArgs({
     'latency-wait': { type: 'string', default: '120' },
     /** Only (d), the webhook-to-lead run. */
     'latency-only': { type: 'boolean', default: false },
+    /** Skip (d), the slow webhook-to-lead run (its columns read n/a). */
+    'skip-latency': { type: 'boolean', default: false },
     /** Write a V8 CPU profile of the server into this directory (bench/cpu-profile.mjs). */
     'cpu-prof': { type: 'string' },
   },
@@ -141,7 +144,20 @@ async function hammer(url: string, extra: Partial<autocannon.Options> = {}): Pro
   };
 }
 
-async function startBaseline(env: Record<string, string>) {
+/** Random ports can collide with another process's; a baseline that could not listen is started again elsewhere. */
+async function startBaseline(
+  env: Record<string, string>,
+  attempts = 3,
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  try {
+    return await startBaselineOnce(env);
+  } catch (error) {
+    if (attempts <= 1) throw error;
+    return startBaseline(env, attempts - 1);
+  }
+}
+
+async function startBaselineOnce(env: Record<string, string>) {
   const port = 30_000 + Math.floor(Math.random() * 20_000);
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/ingest-baseline.ts'], {
     cwd: root,
@@ -149,17 +165,25 @@ async function startBaseline(env: Record<string, string>) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
+  let ready = false;
+  for (let i = 0; i < 600 && !ready && child.exitCode === null; i++) {
     try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
+      ready = (await fetch(`${url}/readyz`)).ok;
     } catch {}
-    await sleep(100);
+    if (!ready) await sleep(100);
+  }
+  if (!ready) {
+    child.kill('SIGTERM');
+    throw new Error(`the baseline (bench/ingest-baseline.ts) did not start (exit code ${child.exitCode})`);
   }
   return {
     url,
     stop: async () => {
+      // A baseline that already died (its error is on stderr) must not hang the run.
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await exited;
     },
   };
 }
@@ -253,7 +277,7 @@ async function measureDb(kind: 'postgres' | 'pglite'): Promise<DbResult | null> 
     });
     if (!opts['latency-only']) await loadRuns(server, result, { ...dbEnv, DATA_DIR: dataDir });
     // (d) webhook to lead, through the whole path.
-    result.latency = await webhookToLead(server, sim, label);
+    if (!opts['skip-latency']) result.latency = await webhookToLead(server, sim, label);
     result.rss = server.peakRssMb();
   } finally {
     await server?.stop();
@@ -331,7 +355,7 @@ async function webhookToLead(
   const poller = (async () => {
     while (polling) {
       const t0 = Date.now();
-      const res = await http.post(`${ws}/leads/query`, { limit: 200, count: 'none' });
+      const res = await http.post(`${ws}/leads/query`, { limit: 100, count: 'none' });
       const at = Date.now();
       if (res.status === 200) {
         for (const l of res.json.items) {
@@ -376,6 +400,13 @@ async function webhookToLead(
     api.push(s === undefined || !v ? Number.POSITIVE_INFINITY : v.at - s);
     stored.push(s === undefined || !v ? Number.POSITIVE_INFINITY : v.createdAt - s);
   }
+  // Where the slow ones are: p50 / p95 per 5 s of sending (a warm-up spike and a steady backlog look different).
+  const windows: string[] = [];
+  const perWindow = LAT_RATE * 5;
+  for (let i = 0; i < api.length; i += perWindow) {
+    const w = api.slice(i, i + perWindow).sort((a, b) => a - b);
+    windows.push(`${ms(percentile(w, 50))}/${ms(percentile(w, 95))}`);
+  }
   api.sort((a, b) => a - b);
   stored.sort((a, b) => a - b);
   const r = {
@@ -393,6 +424,7 @@ async function webhookToLead(
   console.log(
     `${label}: webhook → lead at ${LAT_RATE}/s for ${seconds.toFixed(0)} s: ${r.visible}/${r.leads} listed ${r.waitedSeconds} s after the last was created; API p50 ${ms(r.apiP50)} p95 ${ms(r.apiP95)} p99 ${ms(r.apiP99)} ms; createdAt p50 ${ms(r.storedP50)} p95 ${ms(r.storedP95)} ms (load ${load})`,
   );
+  console.log(`${label}: API p50/p95 ms per 5 s of sending: ${windows.join(', ')}`);
   return r;
 }
 
@@ -404,6 +436,8 @@ for (const kind of kinds) {
   if (r) results.push(r);
 }
 
+/** A median for the table, or n/a for a part that did not run (`--latency-only`). */
+const cell = (xs: number[]) => (xs.length ? median(xs) : 'n/a');
 const range = (xs: string[]) => {
   const n = xs.map(Number).sort((a, b) => a - b);
   return n.length ? `${n[0]}–${n.at(-1)}` : 'n/a';
@@ -416,11 +450,11 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of results) {
-  const b = median(r.baseline.map((x) => x.rps));
-  const s = median(r.server.map((x) => x.rps));
+  const b = cell(r.baseline.map((x) => x.rps));
+  const s = cell(r.server.map((x) => x.rps));
   const l = r.latency;
   console.log(
-    `| ${r.label} | ${b} (${median(r.baseline.map((x) => x.p50))} / ${median(r.baseline.map((x) => x.p99))}) | ${s} (${median(r.server.map((x) => x.p50))} / ${median(r.server.map((x) => x.p99))}) | ${Math.round((100 * s) / b)} % | ${median(r.fixed.map((x) => x.p50))} / ${median(r.fixed.map((x) => x.p99))} | ${l ? `${ms(l.apiP50)} / ${ms(l.apiP95)} (${l.visible}/${l.leads} listed)` : 'n/a'} | ${l ? `${ms(l.storedP50)} / ${ms(l.storedP95)}` : 'n/a'} | ${r.rss} | ${range([...r.baseline, ...r.server, ...r.fixed].map((x) => x.load))} |`,
+    `| ${r.label} | ${b} (${cell(r.baseline.map((x) => x.p50))} / ${cell(r.baseline.map((x) => x.p99))}) | ${s} (${cell(r.server.map((x) => x.p50))} / ${cell(r.server.map((x) => x.p99))}) | ${typeof s === 'number' && typeof b === 'number' ? `${Math.round((100 * s) / b)} %` : 'n/a'} | ${cell(r.fixed.map((x) => x.p50))} / ${cell(r.fixed.map((x) => x.p99))} | ${l ? `${ms(l.apiP50)} / ${ms(l.apiP95)} (${l.visible}/${l.leads} listed)` : 'n/a'} | ${l ? `${ms(l.storedP50)} / ${ms(l.storedP95)}` : 'n/a'} | ${r.rss} | ${range([...r.baseline, ...r.server, ...r.fixed].map((x) => x.load))} |`,
   );
   const bad = [...r.server, ...r.fixed].reduce((a, x) => a + x.non2xx + x.errors, 0);
   if (bad) console.log(`  (${r.label}: ${bad} non-2xx answers or errors from the server)`);

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, isNull, lt, type SQL, sql } from 'drizzle-
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { type Db, type DbOrTx, rowsOf } from '../../db/client';
 import { activities, apiKeys, leads, memberships, notes, tasks, users, workspaces } from '../../db/schema';
+import { chunks } from '../../lib/chunks';
 
 export type ActivityRow = typeof activities.$inferSelect;
 export type NoteRow = typeof notes.$inferSelect;
@@ -330,10 +331,4 @@ export class ActivityRepository {
         .where(and(eq(notes.workspaceId, workspaceId), inArray(notes.leadId, chunk)));
     }
   }
-}
-
-function chunks<T>(items: T[], size = 1000): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

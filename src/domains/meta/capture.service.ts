@@ -102,7 +102,7 @@ export class MetaCaptureService {
    * next gathers, so under a backlog several leads share one transaction and its reads of the workspace's settings
    * (up to three transactions at once: each spends most of its time waiting on the database's round trips).
    */
-  private readonly batcher = new GroupCommit<StoreItem, StoreOutcome>((items) => this.storeBatch(items), 20, 3);
+  private readonly batcher = new GroupCommit<StoreItem, StoreOutcome>((items) => this.storeBatch(items), 50, 3);
 
   constructor(
     private readonly deps: {

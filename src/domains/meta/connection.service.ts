@@ -1,6 +1,7 @@
 import type { Config } from '../../app/config';
 import type { Db } from '../../db/client';
 import type { JobQueue } from '../../jobs/queue';
+import { chunks } from '../../lib/chunks';
 import { AppError, forbidden, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { Logger } from '../../lib/logger';
@@ -16,7 +17,7 @@ import type { MetaCredentials } from './credentials';
 import type { MetaErasure } from './erasure';
 import { type GraphClient, GraphError } from './graph-client';
 import { reconnectReason } from './meta.errors';
-import { metaCapture, metaReconcile, metaReconnectEmail } from './meta.jobs';
+import { CAPTURE_BATCH_MAX, metaCaptureBatch, metaReconcile, metaReconnectEmail } from './meta.jobs';
 import type { MetaConnectionRow, MetaRepository } from './meta.repository';
 import { compareScopes, type MetaFeature, scopesFor } from './scopes';
 
@@ -309,13 +310,15 @@ export class MetaConnectionService {
       await queue.send(metaReconcile, { workspaceId }, { tx });
       const ids = await repo.pendingLeadgenIds(tx, workspaceId);
       await queue.sendMany(
-        metaCapture,
-        ids.map((leadgenId) => ({ workspaceId, leadgenId })),
+        metaCaptureBatch,
+        chunks(ids, CAPTURE_BATCH_MAX).map((chunk) => ({
+          captures: chunk.map((leadgenId) => ({ workspaceId, leadgenId })),
+        })),
         { tx },
       );
       return ids.length;
     });
-    if (pending) queue.wake(metaCapture);
+    if (pending) queue.wake(metaCaptureBatch);
   }
 
   // Health

@@ -34,18 +34,20 @@ export const metaCapture = defineJob({
  * per lead: the queue's own writes stop costing more than the capture. A capture that throws continues as a
  * `meta.capture` job of its own, with its own retries and dead letter.
  */
+export const CAPTURE_BATCH_MAX = 200;
+
 export const metaCaptureBatch = defineJob({
   name: 'meta.capture_batch',
   payload: z.object({
     captures: z
       .array(z.object({ workspaceId: z.uuid(), leadgenId: z.string().regex(/^\d{1,40}$/) }))
       .min(1)
-      .max(1000),
+      .max(CAPTURE_BATCH_MAX),
   }),
   retryLimit: 10,
   retryDelay: 5,
   wakeOnSend: true,
-  concurrency: 2,
+  concurrency: 6,
 });
 
 /** Page every subscribed form's leads since its cursor; captures what no webhook brought. */

@@ -54,9 +54,14 @@ export function metaWebhookRoutes(c: Container): FastifyPluginAsyncZod {
       {
         // One log line per webhook would dominate the logs (and the benchmark); failures are still logged.
         logLevel: quiet,
+        // Meta's servers are the only client: browser security headers (CSP, HSTS, framing…) mean nothing to them,
+        // and helmet rebuilds its headers on every request. The answer is a constant or a JSON error; nosniff is
+        // still sent (below), so no browser would ever render it as anything else.
+        helmet: false,
         schema: { tags, summary: 'Meta webhook events (signed with X-Hub-Signature-256)' },
       },
       async (req, reply) => {
+        reply.header('x-content-type-options', 'nosniff');
         if (!c.config.metaEnabled) {
           throw new AppError('meta_not_configured', 'Facebook is not configured on this server.');
         }

@@ -1,0 +1,6 @@
+/** `items` cut into lists of at most `size`, in order (for `IN (…)` lists and jobs of bounded size). */
+export function chunks<T>(items: T[], size = 1000): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
