@@ -150,6 +150,20 @@ describe('browser: Facebook Lead Ads capture', () => {
     await saveScreenshots(page, 'meta-4-lead-attribution');
   });
 
+  it('a lead created in the simulator appears in the open leads table without a reload', async () => {
+    await page.goto(`/w/${ws}/leads`);
+    await leadRow('Nur Aisyah').waitFor();
+    const navigations: string[] = [];
+    const onNavigate = (frame: { url(): string }) => navigations.push(frame.url());
+    page.on('framenavigated', onNavigate);
+    e.sim!.createLead({ formId: form.id, answers: { full_name: 'Lina Live', email: 'lina.live@example.com' } });
+    // Without the table's own polling the row would never show: nothing reloads the page.
+    await leadRow('Lina Live').waitFor({ timeout: 15_000 });
+    page.off('framenavigated', onNavigate);
+    expect(navigations).toEqual([]);
+    expect(await leadRow('Nur Aisyah').isVisible()).toBe(true);
+  });
+
   it('maps a form question to a lead field, and the next lead fills it', async () => {
     const field = await context.request.post(`${api()}/fields`, {
       data: { entity: 'lead', label: 'Budget range', key: 'budget_range', type: 'text' },

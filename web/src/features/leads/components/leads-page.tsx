@@ -41,6 +41,7 @@ import {
   useExactLeadCount,
   useLeadCount,
   useLeadList,
+  useNewestLead,
   useRefreshLeads,
   useTags,
   useUpdateLead,
@@ -142,6 +143,31 @@ export function LeadsPage() {
   const list = useLeadList(workspace.id, query, { refetchInterval });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
   const firstCount = useLeadCount(workspace.id, query, { refetchInterval }).data ?? null;
+  const refreshLeads = useRefreshLeads(workspace.id);
+
+  // Leads that arrive while the table is open: when the view's newest lead changes, the first page is reloaded; when
+  // more pages are loaded (the user scrolled), a button offers the reload instead of moving the rows under them.
+  const newest = useNewestLead(workspace.id, query, { enabled: !workspace.isDemo && list.isSuccess });
+  const newestId = newest.isSuccess ? newest.data : undefined;
+  const [shownNewest, setShownNewest] = useState<{ queryId: string; id: string | null } | null>(null);
+  const [newWaiting, setNewWaiting] = useState(false);
+  const pagesLoaded = list.data?.pages.length ?? 0;
+  useEffect(() => {
+    if (newestId === undefined) return;
+    if (shownNewest?.queryId !== queryId) {
+      setShownNewest({ queryId, id: newestId });
+      setNewWaiting(false);
+      return;
+    }
+    if (newestId === shownNewest.id) return;
+    setShownNewest({ queryId, id: newestId });
+    if (pagesLoaded > 1) setNewWaiting(true);
+    else refreshLeads();
+  }, [newestId, shownNewest, queryId, pagesLoaded, refreshLeads]);
+  const showNewLeads = () => {
+    setNewWaiting(false);
+    refreshLeads();
+  };
 
   // Exact counts are asked for on demand, for this query only.
   const [exactFor, setExactFor] = useState<string | null>(null);
@@ -159,7 +185,6 @@ export function LeadsPage() {
   useEffect(clearSelection, [queryId, clearSelection]);
 
   const [operation, setOperation] = useState<{ id: string; title: string; opened: boolean } | null>(null);
-  const refreshLeads = useRefreshLeads(workspace.id);
   const update = useUpdateLead(workspace.id);
 
   const updateLead = useCallback(
@@ -408,6 +433,13 @@ export function LeadsPage() {
             </Box>
           )}
         </Stack>
+        {newWaiting && (
+          <Box px="md" pb="xs" style={{ textAlign: 'center' }}>
+            <Button size="xs" variant="light" radius="xl" onClick={showNewLeads} data-testid="new-leads">
+              New leads arrived — show them
+            </Button>
+          </Box>
+        )}
         {list.isPending && (
           <Box px="md" pb="md">
             <TableSkeleton rows={8} />

@@ -19,6 +19,7 @@ export const leadKeys = {
   list: (workspaceId: string, query: LeadQuery, limit: number) =>
     ['workspaces', workspaceId, 'leads', 'list', query, limit] as const,
   count: (workspaceId: string, query: LeadQuery) => ['workspaces', workspaceId, 'leads', 'count', query] as const,
+  newest: (workspaceId: string, query: LeadQuery) => ['workspaces', workspaceId, 'leads', 'newest', query] as const,
   exactCount: (workspaceId: string, query: LeadQuery) =>
     ['workspaces', workspaceId, 'leads', 'exact-count', query] as const,
   detail: (workspaceId: string, leadId: string) => ['workspaces', workspaceId, 'leads', 'detail', leadId] as const,
@@ -46,6 +47,33 @@ export function useLeadList(
     refetchInterval,
   });
 }
+
+/**
+ * The newest lead of a view (its filters and search, newest first), polled every second while the tab is visible:
+ * how the leads table learns that a lead arrived (Lead Ads, the API, a colleague) without reloading its pages.
+ */
+export function useNewestLead(workspaceId: string, query: LeadQuery, { enabled = true } = {}) {
+  return useQuery({
+    queryKey: leadKeys.newest(workspaceId, query),
+    queryFn: ({ signal }) =>
+      leadsApi.query(
+        workspaceId,
+        {
+          q: query.q,
+          filters: query.filters,
+          sort: { field: 'created_at', direction: 'desc' },
+          limit: 1,
+          count: 'none',
+        },
+        signal,
+      ),
+    select: (page) => page.items[0]?.id ?? null,
+    refetchInterval: NEW_LEADS_POLL_MS,
+    enabled,
+  });
+}
+
+const NEW_LEADS_POLL_MS = 1_000;
 
 /** How many leads match, "auto": exact up to 10,000, otherwise 10,000+. Fetched beside the first page. */
 export function useLeadCount(
