@@ -129,6 +129,38 @@ describe('sign-in throttling (P9)', () => {
     expect(right.retryAfter).toBeGreaterThan(0);
   });
 
+  it('password checks of a signed-in person (change password, 2FA off, new recovery codes) count in the same throttle', async () => {
+    const owner = await t.signup({ password: 'the-right-password' });
+    const checks: [string, (password: string) => object][] = [
+      ['/api/v1/auth/me/password', (p) => ({ currentPassword: p, newPassword: 'another-long-password-1' })],
+      ['/api/v1/auth/mfa/disable', (p) => ({ password: p })],
+      ['/api/v1/auth/mfa/recovery-codes', (p) => ({ password: p })],
+    ];
+    for (let i = 0; i <= free; i++) {
+      const [path, body] = checks[i % checks.length]!;
+      const res = await owner.client.post(path, body(`wrong-${i}`));
+      expect(res.statusCode, `${path} ${res.body}`).toBe(401);
+      expect(res.json().error.code).toBe('invalid_credentials');
+    }
+    expect((await accountRow(owner.email))!.failures).toBe(free + 1);
+    // Past the free failures the account must wait: the right password too, here and at sign-in from another IP.
+    const right = await owner.client.post('/api/v1/auth/me/password', {
+      currentPassword: 'the-right-password',
+      newPassword: 'another-long-password-1',
+    });
+    expect(right.statusCode).toBe(429);
+    expect(right.json().error.code).toBe('account_locked');
+    expect((await attempt(nextIp(), owner.email, 'the-right-password')).code).toBe('account_locked');
+    // Once the wait is over, the right password is accepted and clears the count.
+    await waitOutAccountLock(owner.email);
+    const changed = await owner.client.post('/api/v1/auth/me/password', {
+      currentPassword: 'the-right-password',
+      newPassword: 'another-long-password-1',
+    });
+    expect(changed.statusCode, changed.body).toBe(204);
+    expect(await accountRow(owner.email)).toBeUndefined();
+  });
+
   it('an unknown email gets exactly the same sequence of answers as a known one', async () => {
     const known = await t.signup({ password: 'the-right-password' });
     const knownAnswers = await hammer(known.email, nextIp());

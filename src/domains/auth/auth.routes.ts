@@ -265,7 +265,7 @@ export function authRoutes(c: Container): FastifyPluginAsyncZod {
       },
       async (req, reply) => {
         const { principal, user } = requireSession(req);
-        await c.auth.verifyPasswordOf(user, req.body.password);
+        await c.auth.verifyPasswordOf(user, req.body.password, originOf(req));
         await c.mfa.disable(user, principal);
         return reply.code(204).send();
       },
@@ -284,7 +284,7 @@ export function authRoutes(c: Container): FastifyPluginAsyncZod {
       },
       async (req) => {
         const { principal, user } = requireSession(req);
-        await c.auth.verifyPasswordOf(user, req.body.password);
+        await c.auth.verifyPasswordOf(user, req.body.password, originOf(req));
         return { recoveryCodes: await c.mfa.regenerateRecoveryCodes(user, principal) };
       },
     );

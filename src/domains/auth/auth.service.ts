@@ -423,9 +423,7 @@ export class AuthService {
     origin: RequestOrigin,
   ): Promise<void> {
     const { db, repo, audit } = this.deps;
-    if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
-      throw new AppError('invalid_credentials', 'The current password is not correct.');
-    }
+    await this.checkOwnPassword(user, input.currentPassword, origin, 'The current password is not correct.');
     const passwordHash = await hashPassword(input.newPassword);
     await db.transaction(async (tx) => {
       await repo.updateUser(user.id, { passwordHash }, tx);
@@ -460,10 +458,23 @@ export class AuthService {
     return updated;
   }
 
-  async verifyPasswordOf(user: UserRow, password: string): Promise<void> {
+  /** A signed-in person's password, asked again before a sensitive change (2FA off, new recovery codes). */
+  verifyPasswordOf(user: UserRow, password: string, origin: RequestOrigin): Promise<void> {
+    return this.checkOwnPassword(user, password, origin, 'The password is not correct.');
+  }
+
+  /**
+   * Every password check counts in the sign-in throttle (P9): a stolen session must not become a way to guess the
+   * password at the route rate limit's pace. Failures count per account and per IP; a success clears the account.
+   */
+  private async checkOwnPassword(user: UserRow, password: string, origin: RequestOrigin, wrong: string) {
+    const { throttle } = this.deps;
+    await throttle.assertAllowed(user.email, origin.ip);
     if (!(await verifyPassword(user.passwordHash, password))) {
-      throw new AppError('invalid_credentials', 'The password is not correct.');
+      await throttle.recordFailure(user.email, origin.ip);
+      throw new AppError('invalid_credentials', wrong);
     }
+    await throttle.recordSuccess(user.email);
   }
 }
 
