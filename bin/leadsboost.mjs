@@ -19,8 +19,13 @@ const built = spawnSync(process.execPath, [path.join(root, 'scripts/build-server
 let args;
 if (built.status === 0 || existsSync(entry)) {
   // The node flags of the start script (`node <flags…> dist/leadsboost.mjs start`).
-  const start = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.start.trim().split(/\s+/);
-  const flags = start.slice(1, start.findIndex((token) => token.endsWith('leadsboost.mjs')));
+  const start = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'))
+    .scripts.start.trim()
+    .split(/\s+/);
+  const flags = start.slice(
+    1,
+    start.findIndex((token) => token.endsWith('leadsboost.mjs')),
+  );
   args = [...flags, entry, ...cliArgs];
 } else {
   const tsx = createRequire(import.meta.url).resolve('tsx/cli');
