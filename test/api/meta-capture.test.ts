@@ -93,7 +93,7 @@ describe('Meta Lead Ads capture against the simulator', () => {
         'pages_show_list',
       ].sort(),
     );
-    expect(location).toBe('/settings/integrations/facebook?connected=1');
+    expect(location).toBe(`/w/${owner.workspaceId}/settings/integrations/facebook?connected=1`);
     const health = (await owner.client.get(`${ws}/meta`)).json();
     expect(health.connection).toMatchObject({ status: 'active', fbUserName: 'Test User', missingScopes: ['ads_read'] });
     expect(health.connection.grantedScopes).toContain('leads_retrieval');
@@ -122,7 +122,7 @@ describe('Meta Lead Ads capture against the simulator', () => {
     const dialog = await fetch(start.json().url, { redirect: 'manual' });
     const back = new URL(dialog.headers.get('location')!);
     const denied = await owner.client.get(`${back.pathname}${back.search}`);
-    expect(denied.headers.location).toBe('/settings/integrations/facebook?error=access_denied');
+    expect(denied.headers.location).toBe(`/w/${owner.workspaceId}/settings/integrations/facebook?error=access_denied`);
     expect((await connectionOf(h.t, owner.workspaceId))!.status).toBe('active');
   });
 
@@ -449,6 +449,9 @@ describe('Meta Lead Ads capture against the simulator', () => {
     const mails = () => h.t.outbox().filter((m) => m.includes('Subject: Reconnect Facebook'));
     expect(mails()).toHaveLength(1);
     expect(mails()[0]).toContain(owner.email);
+    // The link opens this workspace's Facebook settings, whichever workspace the admin used last.
+    // (quoted-printable: long lines are wrapped with a trailing `=`)
+    expect(mails()[0]!.replace(/=\r?\n/g, '')).toContain(`/w/${owner.workspaceId}/settings/integrations/facebook`);
     // A third lead while disconnected: still one email.
     const third = h.sim.createLead({ formId: form.id, adId: ad.id });
     await waitFor('third refused', async () => (await captureOf(h.t, owner.workspaceId, third.id))?.errorKind);
@@ -456,7 +459,7 @@ describe('Meta Lead Ads capture against the simulator', () => {
     expect(mails()).toHaveLength(1);
 
     const { location } = await connectFacebook(h, owner);
-    expect(location).toBe('/settings/integrations/facebook?connected=1');
+    expect(location).toBe(`/w/${owner.workspaceId}/settings/integrations/facebook?connected=1`);
     for (const id of [first.id, second.id, third.id]) await captured(h.t, owner.workspaceId, id);
     expect((await connectionOf(h.t, owner.workspaceId))!).toMatchObject({ status: 'active', alertedAt: null });
   });

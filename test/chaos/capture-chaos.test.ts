@@ -286,7 +286,7 @@ describe('Lead Ads capture survives kill -9 (chaos)', () => {
       expect(callback.pathname).toBe('/api/v1/meta/oauth/callback');
       const back = await http.get(`${callback.pathname}${callback.search}`);
       expect(back.status).toBe(302);
-      expect(back.headers.get('location')).toBe('/settings/integrations/facebook?connected=1');
+      expect(back.headers.get('location')).toBe(`/w/${workspaceId}/settings/integrations/facebook?connected=1`);
       const connected = await http.post(`${ws}/meta/pages`, { pageIds: [page.id] });
       expect(connected.status, JSON.stringify(connected.json)).toBe(200);
       expect(connected.json.items[0].subscribed).toBe(true);

@@ -24,6 +24,8 @@ import { compareScopes, type MetaFeature, scopesFor } from './scopes';
 const STATE_PURPOSE = 'meta_oauth';
 const STATE_TTL_SECONDS = 15 * 60;
 export const SETTINGS_PATH = '/settings/integrations/facebook';
+/** The Facebook settings page of one workspace (a person in several workspaces lands in the right one). */
+export const settingsPathOf = (workspaceId: string) => `/w/${workspaceId}${SETTINGS_PATH}`;
 
 interface DebugTokenData {
   is_valid?: boolean;
@@ -150,8 +152,10 @@ export class MetaConnectionService {
     } catch {
       return fail('forbidden');
     }
-    if (query.error) return fail(query.error === 'access_denied' ? 'access_denied' : 'facebook_error');
-    if (!query.code) return fail('facebook_error');
+    // From here on the person may manage this workspace: answers go to its own settings page.
+    const failHere = (code: string) => `${settingsPathOf(workspaceId)}?error=${code}`;
+    if (query.error) return failHere(query.error === 'access_denied' ? 'access_denied' : 'facebook_error');
+    if (!query.code) return failHere('facebook_error');
     const features = featureList.split(',').filter(Boolean) as MetaFeature[];
     const { graph, config } = this.deps;
     let userToken: string;
@@ -168,7 +172,7 @@ export class MetaConnectionService {
         },
         null,
       );
-      if (!short.access_token) return fail('facebook_error');
+      if (!short.access_token) return failHere('facebook_error');
       const long = await graph.get<{ access_token?: string }>(
         'oauth/access_token',
         {
@@ -187,11 +191,11 @@ export class MetaConnectionService {
     } catch (error) {
       if (error instanceof GraphError) {
         this.deps.log.warn({ kind: error.kind, code: error.code }, 'Facebook Login could not be completed');
-        return fail('facebook_error');
+        return failHere('facebook_error');
       }
       throw error;
     }
-    if (!me.id || !/^\d{1,40}$/.test(me.id)) return fail('facebook_error');
+    if (!me.id || !/^\d{1,40}$/.test(me.id)) return failHere('facebook_error');
     await this.saveConnection(access, {
       fbUserId: me.id,
       fbUserName: (me.name ?? '').slice(0, 200),
@@ -201,7 +205,7 @@ export class MetaConnectionService {
       tokenExpiresAt: fromUnix(debug.expires_at),
       dataAccessExpiresAt: fromUnix(debug.data_access_expires_at),
     });
-    return `${SETTINGS_PATH}?connected=1`;
+    return `${settingsPathOf(workspaceId)}?connected=1`;
   }
 
   private async saveConnection(
@@ -454,7 +458,7 @@ export class MetaConnectionService {
     const admins = (await this.deps.workspacesRepo.listMembers(workspaceId)).filter((m) =>
       roleCan(m.role, 'integrations.manage'),
     );
-    const link = `${this.deps.config.publicUrl}${SETTINGS_PATH}`;
+    const link = `${this.deps.config.publicUrl}${settingsPathOf(workspaceId)}`;
     const reason = connection.statusReason ?? 'Facebook no longer accepts the saved login.';
     const name = workspace?.name ?? 'your workspace';
     for (const admin of admins) {
