@@ -53,12 +53,6 @@ interface StoreItem {
   via: string;
 }
 
-/** A batch may hold one lead twice (a duplicated webhook fetched twice): one capture row per lead. */
-function dedupeByLeadgenId<T extends { leadgenId: string }>(rows: T[]): T[] {
-  const seen = new Set<string>();
-  return rows.filter((r) => !seen.has(r.leadgenId) && seen.add(r.leadgenId));
-}
-
 export function captureView(row: MetaCaptureRow) {
   return {
     leadgenId: row.leadgenId,
@@ -294,18 +288,16 @@ export class MetaCaptureService {
       const now = new Date();
       await repo.insertCaptures(
         tx,
-        dedupeByLeadgenId(
-          todo.map(([, { page, form, lead, via }]) => ({
-            workspaceId,
-            leadgenId: lead.id,
-            pageRowId: page.id,
-            formId: form?.formId ?? lead.form_id ?? null,
-            adId: lead.ad_id ?? null,
-            via,
-            createdTime: parseMetaTime(lead.created_time),
-            receivedAt: now,
-          })),
-        ),
+        todo.map(([, { page, form, lead, via }]) => ({
+          workspaceId,
+          leadgenId: lead.id,
+          pageRowId: page.id,
+          formId: form?.formId ?? lead.form_id ?? null,
+          adId: lead.ad_id ?? null,
+          via,
+          createdTime: parseMetaTime(lead.created_time),
+          receivedAt: now,
+        })),
       );
       const ids = todo.map(([, item]) => item.lead.id);
       const captures = await repo.lockCaptures(tx, workspaceId, ids);

@@ -101,16 +101,13 @@ export class MetaIngestService {
             await repo.insertEvents(tx, rows);
             await queue.send(metaInbound, {}, { tx });
           });
-        } else {
-          // One statement is its own transaction: no BEGIN and COMMIT round trips.
-          await repo.insertEvents(db, rows);
-        }
-        if (withJob) {
           // Committed after every batch before it: its drain covers them too.
           this.lastJobAt = performance.now();
           this.owed = false;
           queue.wake(metaInbound);
         } else {
+          // One statement is its own transaction: no BEGIN and COMMIT round trips.
+          await repo.insertEvents(db, rows);
           this.owed = true;
           this.scheduleTrailingJob();
         }
@@ -197,7 +194,7 @@ export class MetaIngestService {
       }
       (known ? processed : ignored).push(event.id);
     }
-    const inserted = await repo.insertCaptures(tx, dedupeRows(rows));
+    const inserted = await repo.insertCaptures(tx, rows);
     // One job for the batch's captures, not one per lead: the queue's own writes would cost more than the capture.
     await queue.sendMany(
       metaCaptureBatch,
@@ -210,15 +207,4 @@ export class MetaIngestService {
     await repo.markEvents(tx, ignored, 'ignored');
     return { events: events.length, queued: inserted.length };
   }
-}
-
-/** A batch may name one lead twice (Meta retries inside one POST); one row per key keeps the insert valid. */
-function dedupeRows(rows: MetaCaptureInsert[]): MetaCaptureInsert[] {
-  const seen = new Set<string>();
-  return rows.filter((r) => {
-    const key = `${r.workspaceId}|${r.leadgenId}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

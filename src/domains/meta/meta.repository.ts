@@ -213,12 +213,20 @@ export class MetaRepository {
 
   // Captures
 
-  /** Inserts capture rows that do not exist yet; returns the ones inserted (the dedupe of every path). */
+  /**
+   * Inserts capture rows that do not exist yet; returns the ones inserted (the dedupe of every path). Rows naming one
+   * (workspace, lead) twice (Meta retrying inside one POST, a duplicated webhook fetched twice) are inserted once.
+   */
   async insertCaptures(tx: DbOrTx, rows: MetaCaptureInsert[]): Promise<{ workspaceId: string; leadgenId: string }[]> {
-    if (rows.length === 0) return [];
+    const seen = new Set<string>();
+    const unique = rows.filter((r) => {
+      const key = `${r.workspaceId}|${r.leadgenId}`;
+      return !seen.has(key) && seen.add(key);
+    });
+    if (unique.length === 0) return [];
     return tx
       .insert(metaCaptures)
-      .values(rows)
+      .values(unique)
       .onConflictDoNothing({ target: [metaCaptures.workspaceId, metaCaptures.leadgenId] })
       .returning({ workspaceId: metaCaptures.workspaceId, leadgenId: metaCaptures.leadgenId });
   }
